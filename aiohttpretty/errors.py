@@ -1,0 +1,34 @@
+"""The exceptions and warnings aiohttpretty raises."""
+
+from __future__ import annotations
+
+__all__ = [
+    "AioHTTPrettyWarning",
+    "NoRouteMatched",
+    "ResponsesExhausted",
+    "UnknownOptionWarning",
+]
+
+
+class NoRouteMatched(AssertionError):
+    """A request reached aiohttp while mocked, and no registered route answers it.
+
+    It subclasses :class:`AssertionError` so that a test runner reports it as a
+    test failure, not as an error in the code under test.  The message names the
+    request and the closest registered routes with what differs.
+    """
+
+
+class ResponsesExhausted(NoRouteMatched):
+    """A route registered with ``responses=[...]`` was requested more often than
+    it has responses."""
+
+
+class AioHTTPrettyWarning(UserWarning):
+    """Base class of the warnings aiohttpretty emits."""
+
+
+class UnknownOptionWarning(AioHTTPrettyWarning):
+    """An option passed to the original-compatible API is not one aiohttpretty
+    knows; it is ignored.  The newer entry points raise :class:`TypeError`
+    instead."""

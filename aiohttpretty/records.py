@@ -1,0 +1,148 @@
+"""Recorded calls: each request a mock answered, as it went over the wire,
+together with the arguments the code passed to the session."""
+
+from __future__ import annotations
+
+import json as _json
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from multidict import CIMultiDictProxy, MultiDictProxy
+from yarl import URL
+
+from .routes import location, normalise_url, query_key
+
+if TYPE_CHECKING:
+    from .routes import Route
+
+__all__ = ["Call", "CallList", "CalledURI"]
+
+
+class CalledURI:
+    """The URL of a recorded call as the original aiohttpretty showed it in
+    ``call['uri']``.
+
+    It compares equal to the requested URL given as a ``str`` or
+    :class:`yarl.URL`, under the matching rule (query pairs in any order, empty
+    values ignored).  ``.url`` is the URL without its query, ``.params`` the
+    query.
+    """
+
+    __slots__ = ("_url",)
+
+    def __init__(self, url: URL) -> None:
+        self._url = url
+
+    @property
+    def url(self) -> str:
+        """The URL without its query, as a string."""
+        return str(self._url.with_query(None))
+
+    @property
+    def params(self) -> MultiDictProxy[str]:
+        """The query parameters."""
+        return self._url.query
+
+    def with_out_params(self) -> CalledURI:
+        """The same URL without a query (the original's method name)."""
+        return CalledURI(self._url.with_query(None))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CalledURI):
+            other_url = other._url
+        else:
+            try:
+                other_url = normalise_url(other)
+            except (TypeError, ValueError):
+                return NotImplemented
+        return location(self._url) == location(other_url) and query_key(self._url) == query_key(other_url)
+
+    def __hash__(self) -> int:
+        return hash((location(self._url), query_key(self._url)))
+
+    def __str__(self) -> str:
+        return str(self._url)
+
+    def __repr__(self) -> str:
+        return f"CalledURI({str(self._url)!r})"
+
+
+class Call(Mapping[str, Any]):
+    """One request answered (or refused) by a mock.
+
+    Attributes describe the request as it was sent on the wire: ``method``,
+    ``url`` (a :class:`yarl.URL` including the query), ``headers`` and ``body``
+    (bytes).  ``kwargs`` holds the keyword arguments the code passed to the
+    session method, exactly as passed.
+
+    For suites written against the original aiohttpretty a call also reads as
+    the mapping it used to be: ``call['method']``, ``call['uri']`` (a
+    :class:`CalledURI`) and every keyword argument passed to the session
+    (``call['headers']`` is the dict the code gave, not the headers on the wire).
+    """
+
+    def __init__(
+        self,
+        method: str,
+        url: URL,
+        headers: CIMultiDictProxy[str],
+        body: bytes,
+        kwargs: Mapping[str, Any] | None = None,
+        passed_method: str | None = None,
+    ) -> None:
+        #: The HTTP method as sent, upper case.
+        self.method = method
+        #: The requested URL, with its query.
+        self.url = url
+        #: The request headers as sent on the wire.
+        self.headers = headers
+        #: The request body as sent on the wire.
+        self.body = body
+        #: The keyword arguments the code passed to the session call.
+        self.kwargs: dict[str, Any] = dict(kwargs or {})
+        #: The route that answered, or ``None`` when none matched.
+        self.route: Route | None = None
+        self._passed_method = passed_method or method
+
+    def text(self, encoding: str = "utf-8") -> str:
+        """The body decoded as text."""
+        return self.body.decode(encoding)
+
+    def json(self) -> Any:
+        """The body decoded as JSON."""
+        return _json.loads(self.body.decode("utf-8"))
+
+    def _mapping(self) -> dict[str, Any]:
+        return {"method": self._passed_method, "uri": CalledURI(self.url), **self.kwargs}
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "method":
+            return self._passed_method
+        if key == "uri":
+            return CalledURI(self.url)
+        return self.kwargs[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._mapping())
+
+    def __len__(self) -> int:
+        return len(self._mapping())
+
+    def __repr__(self) -> str:
+        return f"<Call {self.method} {self.url}>"
+
+
+class CallList(list[Call]):
+    """The recorded calls, in the order the requests arrived."""
+
+    @property
+    def last(self) -> Call:
+        """The most recent call; :class:`IndexError` when there is none."""
+        if not self:
+            raise IndexError("no calls were recorded")
+        return self[-1]
+
+    @property
+    def call_count(self) -> int:
+        """How many calls were recorded."""
+        return len(self)

@@ -1,0 +1,182 @@
+"""Response building: the options of a canned response, checked at
+registration, and turned into the bytes of a real HTTP/1.1 response."""
+
+from __future__ import annotations
+
+import asyncio
+import json as _json
+import re
+import warnings
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol, Union, runtime_checkable
+
+from .errors import AioHTTPrettyWarning
+
+__all__ = ["RESPONSE_OPTIONS", "ResponseSpec", "Stream"]
+
+#: The options that describe one response.
+RESPONSE_OPTIONS = ("status", "reason", "headers", "body", "auto_length")
+
+_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_FORBIDDEN = re.compile(r"[\r\n\x00]")
+
+
+@runtime_checkable
+class Stream(Protocol):
+    """Anything with an ``async def read(n=-1) -> bytes``, e.g. an
+    :class:`asyncio.StreamReader`."""
+
+    async def read(self, n: int = -1) -> bytes: ...  # pragma: no cover
+
+
+def is_stream(body: object) -> bool:
+    """Whether ``body`` is a stream aiohttpretty can read a response from."""
+    read = getattr(body, "read", None)
+    return isinstance(body, asyncio.StreamReader) or (
+        read is not None and asyncio.iscoroutinefunction(read)
+    )
+
+
+class InvalidBody:
+    """A body of a type aiohttpretty cannot send; requesting it raises TypeError."""
+
+    def __init__(self, body: object) -> None:
+        self.body = body
+
+
+Body = Union[bytes, Stream, InvalidBody]
+
+
+def _check_text(what: str, value: str) -> None:
+    if _FORBIDDEN.search(value):
+        raise ValueError(f"{what} {value!r} contains CR, LF or NUL, which would split the HTTP message")
+
+
+def _headers(headers: Any) -> list[tuple[str, str]]:
+    if headers is None:
+        return []
+    if isinstance(headers, Mapping):
+        items: Iterable[Any] = headers.items()
+    elif isinstance(headers, Iterable) and not isinstance(headers, (str, bytes)):
+        items = headers
+    else:
+        raise TypeError(
+            f"headers must be a mapping or a sequence of (name, value) pairs, "
+            f"got {type(headers).__name__}: {headers!r}"
+        )
+    pairs = []
+    for item in items:
+        try:
+            name, value = item
+        except (TypeError, ValueError):
+            raise TypeError(f"headers: {item!r} is not a (name, value) pair") from None
+        if not isinstance(name, str) or not _HEADER_NAME.match(name):
+            raise ValueError(f"invalid header name {name!r}: use a token such as 'Content-Type'")
+        text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+        _check_text(f"header {name}: value", text)
+        pairs.append((name, text))
+    return pairs
+
+
+class ResponseSpec:
+    """One canned response, checked and normalised at registration."""
+
+    __slots__ = ("status", "reason", "headers", "body", "auto_length", "_head")
+
+    def __init__(
+        self,
+        status: Any = 200,
+        reason: Any = "",
+        headers: Any = None,
+        body: Any = b"",
+        auto_length: Any = False,
+    ) -> None:
+        if isinstance(status, bool) or not isinstance(status, int):
+            raise TypeError(f"status must be an int, got {type(status).__name__}: {status!r}")
+        if not 100 <= status <= 599:
+            raise ValueError(f"status must be between 100 and 599, got {status}")
+        if reason is None:
+            reason = ""
+        if not isinstance(reason, str):
+            raise TypeError(f"reason must be a str, got {type(reason).__name__}: {reason!r}")
+        _check_text("reason", reason)
+        self.status: int = status
+        self.reason: str = reason
+        self.headers: list[tuple[str, str]] = _headers(headers)
+        self.body: Body = _body(body)
+        self.auto_length = bool(auto_length)
+        self._head: bytes | None = None
+
+    @classmethod
+    def json(cls, body: Any = None, *, headers: Any = None, **options: Any) -> ResponseSpec:
+        """A response whose body is ``body`` JSON-encoded, with
+        ``Content-Type: application/json`` unless ``headers`` gives another."""
+        try:
+            encoded = _json.dumps(body).encode("utf-8")
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"register_json_uri: the body cannot be encoded as JSON ({exc}); "
+                f"pass JSON-serialisable data, or use register_uri with bytes"
+            ) from None
+        return cls(headers=with_json_content_type(headers), body=encoded, **options)
+
+    def head(self, body_length: int | None) -> bytes:
+        """The status line and headers, with ``Content-Length`` set from
+        ``body_length`` when ``auto_length`` asks for it."""
+        if self._head is not None and not self.auto_length:
+            return self._head
+        headers = self.headers
+        if self.auto_length and body_length is not None:
+            headers = [(n, v) for n, v in headers if n.lower() != "content-length"]
+            headers.append(("Content-Length", str(body_length)))
+        lines = [f"HTTP/1.1 {self.status} {self.reason}"]
+        lines.extend(f"{name}: {value}" for name, value in headers)
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
+        if not self.auto_length:
+            self._head = head
+        return head
+
+    def __repr__(self) -> str:
+        return f"<ResponseSpec {self.status} {self.reason!r} headers={self.headers!r}>"
+
+
+def _body(body: Any) -> Body:
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return bytes(body)
+    if is_stream(body):
+        return body  # type: ignore[no-any-return]
+    warnings.warn(
+        AioHTTPrettyWarning(
+            f"body of type {type(body).__name__} ({body!r:.60}) cannot be sent; "
+            "use bytes, str or a stream with an async read(). Requesting this "
+            "route will raise TypeError."
+        ),
+        stacklevel=5,
+    )
+    return InvalidBody(body)
+
+
+def with_json_content_type(headers: Any) -> list[tuple[str, str]]:
+    """``headers`` as pairs, with ``Content-Type: application/json`` first
+    unless they give a content type of their own."""
+    pairs = _headers(headers)
+    if not any(name.lower() == "content-type" for name, _ in pairs):
+        pairs.insert(0, ("Content-Type", "application/json"))
+    return pairs
+
+
+def json_response_body(body: Any) -> Any:
+    """A ``responses`` entry's body for register_json_uri: data is JSON-encoded,
+    ``str`` and ``bytes`` are sent as given (as the original did)."""
+    if isinstance(body, (str, bytes, bytearray, memoryview)) or is_stream(body):
+        return body
+    try:
+        return _json.dumps(body).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"register_json_uri: a response body cannot be encoded as JSON ({exc})"
+        ) from None
