@@ -12,23 +12,25 @@ from typing import Any
 
 import aiohttp
 
-from .records import Call, CalledURI, CallList
 from .errors import AioHTTPrettyWarning, NoRouteMatched, ResponsesExhausted, UnknownOptionWarning
 from .mock import REGISTER_OPTIONS, AioHTTPretty
+from .records import Call, CalledURI, CallList
 from .routes import URI, RegistryView, Route
 from .scope import current, mocked
+from .testcase import AioHTTPrettyTestCase
 
 __all__ = [
     "REGISTER_OPTIONS",
     "AioHTTPretty",
+    "AioHTTPrettyTestCase",
     "AioHTTPrettyWarning",
     "Call",
     "CallList",
     "CalledURI",
     "NoRouteMatched",
+    "RegistryView",
     "ResponsesExhausted",
     "Route",
-    "RegistryView",
     "UnknownOptionWarning",
     "activate",
     "calls",

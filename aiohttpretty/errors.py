@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .records import Call
+
 __all__ = [
     "AioHTTPrettyWarning",
     "NoRouteMatched",
@@ -17,6 +22,9 @@ class NoRouteMatched(AssertionError):
     test failure, not as an error in the code under test.  The message names the
     request and the closest registered routes with what differs.
     """
+
+    #: The refused request.
+    call: Call | None = None
 
 
 class ResponsesExhausted(NoRouteMatched):

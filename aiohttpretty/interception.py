@@ -39,7 +39,7 @@ __all__ = ["MockTransport", "SessionCall", "active_mock", "install", "uninstall"
 class SessionCall:
     """The arguments of one ``ClientSession._request`` call."""
 
-    __slots__ = ("method", "url", "kwargs")
+    __slots__ = ("kwargs", "method", "url")
 
     def __init__(self, method: str, url: Any, kwargs: dict[str, Any]) -> None:
         self.method = method
@@ -145,7 +145,9 @@ def _intercepting_create_connection(
     return _create_connection
 
 
-def open_connection(connector: aiohttp.BaseConnector, req: aiohttp.ClientRequest, mock: AioHTTPretty) -> ResponseHandler:
+def open_connection(
+    connector: aiohttp.BaseConnector, req: aiohttp.ClientRequest, mock: AioHTTPretty
+) -> ResponseHandler:
     """aiohttp's protocol, connected to an in-memory transport answered by ``mock``."""
     loop = asyncio.get_running_loop()
     factory = getattr(connector, "_factory", None)
@@ -158,7 +160,7 @@ def open_connection(connector: aiohttp.BaseConnector, req: aiohttp.ClientRequest
 class RequestReader:
     """Reads one HTTP/1.1 request, as aiohttp writes it, from the bytes written."""
 
-    __slots__ = ("_buffer", "target", "headers", "body", "_length", "_chunked", "_done", "expects_continue")
+    __slots__ = ("_buffer", "_chunked", "_done", "_length", "body", "expects_continue", "headers", "target")
 
     def __init__(self) -> None:
         self._buffer = bytearray()
@@ -255,7 +257,9 @@ class MockTransport(asyncio.Transport):
         if self._closing or self._task is not None:
             return
         if self._reader.feed(bytes(data)):
-            self._task = self._loop.create_task(self._mock._answer(self, self._reader.headers, bytes(self._reader.body)))
+            self._task = self._loop.create_task(
+                self._mock._answer(self, self._reader.headers, bytes(self._reader.body))
+            )
         elif self._reader.expects_continue and not self._continue_sent and self._reader.headers is not None:
             self._continue_sent = True
             self._loop.call_soon(self.feed, b"HTTP/1.1 100 Continue\r\n\r\n")

@@ -32,9 +32,7 @@ class Stream(Protocol):
 def is_stream(body: object) -> bool:
     """Whether ``body`` is a stream aiohttpretty can read a response from."""
     read = getattr(body, "read", None)
-    return isinstance(body, asyncio.StreamReader) or (
-        read is not None and asyncio.iscoroutinefunction(read)
-    )
+    return isinstance(body, asyncio.StreamReader) or (read is not None and asyncio.iscoroutinefunction(read))
 
 
 class InvalidBody:
@@ -81,7 +79,7 @@ def _headers(headers: Any) -> list[tuple[str, str]]:
 class ResponseSpec:
     """One canned response, checked and normalised at registration."""
 
-    __slots__ = ("status", "reason", "headers", "body", "auto_length", "_head")
+    __slots__ = ("_head", "auto_length", "body", "headers", "reason", "status")
 
     def __init__(
         self,
@@ -177,6 +175,4 @@ def json_response_body(body: Any) -> Any:
     try:
         return _json.dumps(body).encode("utf-8")
     except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"register_json_uri: a response body cannot be encoded as JSON ({exc})"
-        ) from None
+        raise TypeError(f"register_json_uri: a response body cannot be encoded as JSON ({exc})") from None

@@ -26,7 +26,7 @@ from .responses import ResponseSpec
 if TYPE_CHECKING:
     from .records import Call, CallList
 
-__all__ = ["Route", "Registry", "RegistryView", "normalise_url", "url_matches"]
+__all__ = ["Registry", "RegistryView", "Route", "normalise_url", "url_matches"]
 
 URI = Union[str, URL]
 #: ``(scheme, host, port, path)`` of a normalised URL.
@@ -73,8 +73,7 @@ def query_pairs(params: Any) -> list[tuple[str, str]]:
             key, value = item
         except (TypeError, ValueError):
             raise TypeError(
-                f"params must be a mapping or a sequence of (key, value) pairs; "
-                f"{item!r} is not a pair"
+                f"params must be a mapping or a sequence of (key, value) pairs; {item!r} is not a pair"
             ) from None
         values = value if isinstance(value, (list, tuple)) else [value]
         for one in values:
@@ -107,8 +106,7 @@ def to_url(uri: object, what: str = "uri") -> URL:
     if not url.is_absolute() or url.scheme not in _SCHEMES:
         hint = f"; did you mean 'http://{uri}'?" if not url.scheme else ""
         raise ValueError(
-            f"{what} must be an absolute http(s) URL with a scheme and a host, "
-            f"got {str(uri)!r}{hint}"
+            f"{what} must be an absolute http(s) URL with a scheme and a host, got {str(uri)!r}{hint}"
         )
     return url
 

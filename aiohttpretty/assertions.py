@@ -1,0 +1,162 @@
+"""Assertions on recorded calls, shared by the unittest test case and the
+pytest fixture.  Each check returns ``None`` when it holds, or the failure
+message, written like :mod:`unittest.mock`'s: the expected request, then the
+requests actually made and what differed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+from yarl import URL
+
+from .records import Call
+from .routes import URI, location, normalise_method, normalise_url, query_key, query_pairs
+
+__all__ = [
+    "NOT_GIVEN",
+    "CallPattern",
+    "check_call_count",
+    "check_called",
+    "check_not_called",
+    "unused_routes_message",
+]
+
+#: The default of ``json=``: no expectation on the JSON body.
+NOT_GIVEN: Any = object()
+
+
+class CallPattern:
+    """What an assertion expects of a request."""
+
+    def __init__(
+        self,
+        method: str,
+        uri: URI,
+        *,
+        params: Any = None,
+        check_params: bool = True,
+        headers: Mapping[str, Any] | None = None,
+        data: Any = None,
+        json: Any = NOT_GIVEN,
+    ) -> None:
+        self.method = normalise_method(method)
+        self.url: URL = normalise_url(uri, params)
+        self.check_params = check_params
+        if headers is not None and not isinstance(headers, Mapping):
+            raise TypeError(f"headers must be a mapping, got {type(headers).__name__}")
+        self.headers = {str(k): str(v) for k, v in (headers or {}).items()}
+        self.data = data
+        self.json = json
+
+    def differences(self, call: Call) -> list[str]:
+        """What differs between ``call`` and this pattern; empty when it matches."""
+        diffs = []
+        if call.method != self.method:
+            diffs.append(f"method {call.method}")
+        if location(call.url) != location(self.url):
+            diffs.append(f"url {call.url.with_query(None)}")
+        elif self.check_params and query_key(call.url) != query_key(self.url):
+            diffs.append(f"query {_pairs(query_key(call.url))}")
+        for name, value in self.headers.items():
+            sent = call.headers.getall(name, [])
+            if value not in sent:
+                diffs.append(f"header {name}: {', '.join(sent) if sent else '(absent)'}")
+        if self.data is not None and not _same_data(self.data, call.body):
+            diffs.append(f"data {call.body!r:.200}")
+        if self.json is not NOT_GIVEN:
+            try:
+                decoded = call.json()
+            except ValueError:
+                diffs.append(f"json (body is not JSON: {call.body!r:.100})")
+            else:
+                if decoded != self.json:
+                    diffs.append(f"json {decoded!r:.200}")
+        return diffs
+
+    def matches(self, call: Call) -> bool:
+        return not self.differences(call)
+
+    def __str__(self) -> str:
+        url = self.url if self.check_params else self.url.with_query(None)
+        text = f"{self.method} {url}"
+        if not self.check_params:
+            text += " (any query)"
+        if self.headers:
+            text += f" headers={self.headers!r}"
+        if self.data is not None:
+            text += f" data={self.data!r:.200}"
+        if self.json is not NOT_GIVEN:
+            text += f" json={self.json!r:.200}"
+        return text
+
+
+def _pairs(pairs: Iterable[tuple[str, str]]) -> str:
+    return "&".join(f"{k}={v}" for k, v in sorted(pairs)) or "(empty)"
+
+
+def _same_data(expected: Any, body: bytes) -> bool:
+    if isinstance(expected, str):
+        return expected.encode("utf-8") == body
+    if isinstance(expected, (bytes, bytearray, memoryview)):
+        return bytes(expected) == body
+    if isinstance(expected, (Mapping, list, tuple)):
+        sent = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+        return sorted(sent) == sorted(query_pairs(expected))
+    return False
+
+
+def _actual(calls: list[Call], pattern: CallPattern) -> str:
+    if not calls:
+        return "Actual: no requests were made."
+    lines = ["Actual requests:"]
+    for call in calls:
+        diffs = pattern.differences(call)
+        note = f"  <- differs: {'; '.join(diffs)}" if diffs else "  <- matches"
+        lines.append(f"  {call.method} {call.url}{note}")
+    return "\n".join(lines)
+
+
+def check_called(calls: list[Call], pattern: CallPattern) -> str | None:
+    """At least one call matches ``pattern``."""
+    if any(pattern.matches(call) for call in calls):
+        return None
+    return f"Expected request not made.\nExpected: {pattern}\n{_actual(calls, pattern)}"
+
+
+def check_not_called(calls: list[Call], pattern: CallPattern) -> str | None:
+    """No call matches ``pattern``."""
+    made = [call for call in calls if pattern.matches(call)]
+    if not made:
+        return None
+    return f"Expected no request matching {pattern}, but {len(made)} were made:\n" + "\n".join(
+        f"  {call.method} {call.url}" for call in made
+    )
+
+
+def check_call_count(calls: list[Call], pattern: CallPattern, count: int) -> str | None:
+    """Exactly ``count`` calls match ``pattern``."""
+    made = sum(1 for call in calls if pattern.matches(call))
+    if made == count:
+        return None
+    return f"Expected {count} request(s) matching {pattern}, got {made}.\n{_actual(calls, pattern)}"
+
+
+def unmatched_message(unmatched: list[Call]) -> str | None:
+    """Requests no route answered (their error may have been swallowed)."""
+    if not unmatched:
+        return None
+    return "Requests that matched no registered route were made:\n" + "\n".join(
+        f"  {call.method} {call.url}" for call in unmatched
+    )
+
+
+def unused_routes_message(routes: Iterable[Any]) -> str | None:
+    """Registered routes that were never requested."""
+    unused = [route for route in routes if not route.called]
+    if not unused:
+        return None
+    return "Registered routes were never requested (assert_all_called is on):\n" + "\n".join(
+        f"  {route.method} {route.url}" for route in unused
+    )

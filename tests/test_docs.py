@@ -1,0 +1,58 @@
+"""Every ``.. code-block:: python`` in README.rst and docs/ runs, so the docs
+cannot rot.  A block is executed as a script; unittest test cases it defines are
+run and must pass."""
+
+from __future__ import annotations
+
+import io
+import re
+import textwrap
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTS = [ROOT / "README.rst", *sorted((ROOT / "docs").glob("*.rst"))]
+_BLOCK = re.compile(r"^( *)\.\. code-block:: python\n((?:\1 +:.*\n)*)\n((?:\1 +.*\n|\n)+)", re.MULTILINE)
+
+
+def python_blocks(path: Path) -> list[tuple[int, str]]:
+    """The python code blocks of a reStructuredText file, with their line numbers."""
+    text = path.read_text(encoding="utf-8")
+    blocks = []
+    for match in _BLOCK.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        blocks.append((line, textwrap.dedent(match.group(3))))
+    return blocks
+
+
+class DocumentationExamplesTest(unittest.TestCase):
+    def test_documents_have_examples(self):
+        self.assertGreaterEqual(len(python_blocks(ROOT / "README.rst")), 2)
+
+    def test_every_python_block_runs(self):
+        for path in DOCUMENTS:
+            for line, code in python_blocks(path):
+                with self.subTest(document=path.name, line=line):
+                    self.run_block(f"{path.name}:{line}", code)
+
+    def run_block(self, name: str, code: str) -> None:
+        namespace: dict[str, object] = {"__name__": f"docs_example_{abs(hash(name))}"}
+        exec(compile(code, name, "exec"), namespace)
+        cases = [
+            value
+            for value in namespace.values()
+            if isinstance(value, type)
+            and issubclass(value, unittest.TestCase)
+            and value.__module__ == namespace["__name__"]
+        ]
+        if not cases:
+            return
+        suite = unittest.TestSuite(unittest.defaultTestLoader.loadTestsFromTestCase(case) for case in cases)
+        result = unittest.TextTestRunner(stream=io.StringIO(), verbosity=0).run(suite)
+        problems = [text for _, text in result.failures + result.errors]
+        self.assertTrue(result.wasSuccessful(), f"{name}: " + "\n".join(problems))
+        self.assertGreater(result.testsRun, 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
