@@ -49,5 +49,13 @@ docs: $(VENV)/.installed-test
 pytest: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
+## matrix: the whole suite against the oldest, a middle and the newest supported aiohttp
+matrix:
+	bash .ci/matrix
+
+## bench: the benchmark of a mocked request against the alternatives (benchmarks/README.md)
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/bench.py
+
 clean:
 	rm -rf $(VENV) $(BARE) docs/_build .mypy_cache .ruff_cache .pytest_cache

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import errno
+import inspect
+import math
+import re
 import warnings
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Callable
 
 import aiohttp
 from aiohttp.client_proto import ResponseHandler
@@ -15,10 +19,13 @@ from yarl import URL
 
 from . import interception
 from .errors import NoRouteMatched, UnknownOptionWarning
+from .matchers import CONDITION_OPTIONS, build_conditions
 from .records import Call, CallList
 from .responses import (
     RESPONSE_OPTIONS,
+    Chunks,
     InvalidBody,
+    Reply,
     ResponseSpec,
     json_response_body,
     with_json_content_type,
@@ -36,8 +43,20 @@ from .routes import (
 
 __all__ = ["REGISTER_OPTIONS", "AioHTTPretty"]
 
+#: The options of one response, also allowed inside ``responses=[...]``.
+REPLY_OPTIONS = (*RESPONSE_OPTIONS, "exception", "delay")
 #: Every option ``register_uri`` and ``register_json_uri`` take.
-REGISTER_OPTIONS = ("params", "responses", *RESPONSE_OPTIONS)
+REGISTER_OPTIONS = (
+    "params",
+    "responses",
+    *REPLY_OPTIONS,
+    "callback",
+    "times",
+    *CONDITION_OPTIONS,
+    "match_params_partial",
+)
+#: The keys a ``callback`` may return.
+CALLBACK_RESULT_OPTIONS = (*RESPONSE_OPTIONS, "json")
 
 _CHUNK = 2**16
 
@@ -79,22 +98,43 @@ class AioHTTPretty:
         ``Content-Type: application/json`` unless ``headers`` gives another."""
         return self._register(method, uri, options, json=True, strict=False)
 
-    def _register(self, method: str, uri: URI, options: dict[str, Any], *, json: bool, strict: bool) -> Route:
+    def _register(
+        self, method: str, uri: URI | re.Pattern[str], options: dict[str, Any], *, json: bool, strict: bool
+    ) -> Route:
         options = _known_options(options, REGISTER_OPTIONS, strict=strict)
         method = normalise_method(method)
-        url = normalise_url(uri, options.pop("params", None))
+        params = options.pop("params", None)
+        partial = options.pop("match_params_partial", False)
+        if not isinstance(partial, bool):
+            raise TypeError(f"match_params_partial must be True or False, got {partial!r}")
+        url: URL | re.Pattern[str]
+        if isinstance(uri, re.Pattern):
+            if params is not None or partial:
+                raise ValueError("params and match_params_partial do not apply to a pattern uri")
+            url = uri
+        else:
+            url = normalise_url(uri, params)
+        conditions = build_conditions(options)
+        callback = options.pop("callback", None)
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be a function taking the request, got {callback!r}")
+        times = _times(options.pop("times", None))
         responses = options.pop("responses", None)
         if responses is None:
-            specs = [_spec(options, json=json, top_level=True)]
+            replies = [_reply(options, json=json, top_level=True)]
         else:
             if options:
                 raise ValueError(
                     f"give the response options {sorted(options)} inside each entry of "
                     f"responses=[...], not beside it"
                 )
+            if callback is not None:
+                raise ValueError(
+                    "callback and responses cannot be combined: the callback computes each response"
+                )
             if isinstance(responses, (str, bytes)) or not isinstance(responses, (list, tuple)):
                 raise TypeError(f"responses must be a list of dicts, got {type(responses).__name__}")
-            specs = []
+            replies = []
             for number, entry in enumerate(responses):
                 if not isinstance(entry, Mapping):
                     raise TypeError(f"responses[{number}] must be a dict of response options, got {entry!r}")
@@ -103,9 +143,18 @@ class AioHTTPretty:
                         "params cannot be given inside responses: register each query "
                         "string with its own register_uri call"
                     )
-                entry = _known_options(dict(entry), RESPONSE_OPTIONS, strict=strict)
-                specs.append(_spec(entry, json=json, top_level=False))
-        route = Route(method, url, specs, repeat=responses is None)
+                entry = _known_options(dict(entry), REPLY_OPTIONS, strict=strict)
+                replies.append(_reply(entry, json=json, top_level=False))
+        route = Route(
+            method,
+            url,
+            replies,
+            repeat=responses is None,
+            conditions=conditions,
+            partial_query=partial,
+            callback=callback,
+            times=times,
+        )
         self._registry.add(route)
         return route
 
@@ -122,9 +171,21 @@ class AioHTTPretty:
         return self in interception._active
 
     def activate(self, passthrough: Any = None) -> None:
-        """Start intercepting every aiohttp client request.  Safe to call twice."""
+        """Start intercepting every aiohttp client request.  Safe to call twice.
+
+        ``passthrough`` lists hosts (``'127.0.0.1'``) or ``host:port`` pairs
+        whose requests go to the real network, e.g. to an
+        :class:`aiohttp.test_utils.TestServer`; everything else stays mocked.
+        """
         if passthrough is not None:
-            self._passthrough = frozenset(passthrough)
+            if isinstance(passthrough, str):
+                passthrough = [passthrough]
+            hosts = list(passthrough)
+            if not all(isinstance(host, str) and host for host in hosts):
+                raise TypeError(
+                    f"passthrough must be a list of host names or host:port strings, got {hosts!r}"
+                )
+            self._passthrough = frozenset(host.lower() for host in hosts)
         interception.install(self)
 
     def deactivate(self) -> None:
@@ -132,7 +193,10 @@ class AioHTTPretty:
         interception.uninstall(self)
 
     def _passes_through(self, url: URL) -> bool:
-        return bool(self._passthrough) and url.host in self._passthrough
+        if not self._passthrough:
+            return False
+        host = (url.host or "").lower()
+        return host in self._passthrough or f"{host}:{url.port}" in self._passthrough
 
     # Requests.
     async def fake_request(self, method: str, uri: URI, **kwargs: Any) -> aiohttp.ClientResponse:
@@ -166,20 +230,30 @@ class AioHTTPretty:
             passed.kwargs if passed is not None else None,
             passed.method if passed is not None else None,
         )
-        route = self._registry.resolve(call.method, call.url)
         try:
+            route = self._registry.resolve(call)
             if route is None:
-                raise NoRouteMatched(self._registry.explain(call.method, call.url))
-            spec = route.next_response()
+                raise NoRouteMatched(self._registry.explain(call))
+            reply = route.next_reply()
         except NoRouteMatched as exc:
             exc.call = call
             self.unmatched.append(call)
+            transport.finish(exc)
+            return
+        except BaseException as exc:  # a condition's own error, e.g. in match=callable
             transport.finish(exc)
             return
         call.route = route
         self.calls.append(call)
         route._record(call)
         try:
+            if reply.delay:
+                await asyncio.sleep(reply.delay)
+            if reply.exception is not None:
+                raise _exception(reply.exception, call.url)
+            spec = reply.spec
+            if route.callback is not None:
+                spec = await _call_back(route, call, spec)
             await _send(transport, spec, call)
         except asyncio.CancelledError:
             raise
@@ -253,6 +327,95 @@ def _known_options(options: dict[str, Any], known: tuple[str, ...], *, strict: b
     return {name: value for name, value in options.items() if name in known}
 
 
+def _times(times: Any) -> int | None:
+    if times is None:
+        return None
+    if isinstance(times, bool) or not isinstance(times, int):
+        raise TypeError(f"times must be an int, got {type(times).__name__}: {times!r}")
+    if times < 1:
+        raise ValueError(f"times must be at least 1, got {times}")
+    return times
+
+
+def _reply(options: dict[str, Any], *, json: bool, top_level: bool) -> Reply:
+    exception = options.pop("exception", None)
+    delay = options.pop("delay", 0)
+    if isinstance(delay, bool) or not isinstance(delay, (int, float)):
+        raise TypeError(f"delay must be a number of seconds, got {type(delay).__name__}: {delay!r}")
+    if not math.isfinite(delay) or delay < 0:
+        raise ValueError(f"delay must be a finite number of seconds >= 0, got {delay}")
+    if exception is not None:
+        _check_exception(exception)
+    return Reply(_spec(options, json=json, top_level=top_level), exception, float(delay))
+
+
+def _check_exception(exception: Any) -> None:
+    if isinstance(exception, BaseException):
+        return
+    if not (isinstance(exception, type) and issubclass(exception, BaseException)):
+        raise TypeError(
+            f"exception must be an exception instance or class, e.g. aiohttp.ServerDisconnectedError(), "
+            f"got {exception!r}"
+        )
+    if not issubclass(exception, aiohttp.ClientConnectorError):
+        try:
+            exception()
+        except Exception:
+            raise TypeError(
+                f"exception class {exception.__name__} cannot be created without arguments: "
+                f"pass an instance instead"
+            ) from None
+
+
+def _exception(exception: BaseException | type[BaseException], url: URL) -> BaseException:
+    """The exception to raise; a class is instantiated as the failure would make it."""
+    if isinstance(exception, BaseException):
+        return exception
+    if issubclass(exception, aiohttp.ClientConnectorError):
+        refused = OSError(
+            errno.ECONNREFUSED, f"Connect call failed (mocked by aiohttpretty) {url.host}:{url.port}"
+        )
+        return exception(_connection_key(url), refused)
+    return exception()
+
+
+def _connection_key(url: URL) -> Any:
+    """A ``ConnectionKey`` for ``url``, as aiohttp's connector errors carry."""
+    from aiohttp.client_reqrep import ConnectionKey
+
+    values: dict[str, Any] = {"host": url.host, "port": url.port, "ssl": True}
+    values["is_ssl"] = url.scheme in ("https", "wss")
+    fields: dict[str, Any] = {field: values.get(field) for field in ConnectionKey._fields}
+    return ConnectionKey(**fields)
+
+
+async def _call_back(route: Route, call: Call, default: ResponseSpec) -> ResponseSpec:
+    callback: Callable[[Call], Any] = route.callback  # type: ignore[assignment]
+    result = callback(call)
+    if inspect.isawaitable(result):
+        result = await result
+    if result is None:
+        return default
+    name = getattr(callback, "__qualname__", repr(callback))
+    if not isinstance(result, Mapping):
+        raise TypeError(
+            f"the callback {name} of route {route.describe()} returned {result!r}; "
+            f"return a dict of response options ({', '.join(CALLBACK_RESULT_OPTIONS)}) or None"
+        )
+    options = dict(result)
+    unknown = [key for key in options if key not in CALLBACK_RESULT_OPTIONS]
+    if unknown:
+        raise TypeError(
+            f"the callback {name} of route {route.describe()} returned unknown option(s) {unknown}; "
+            f"valid: {', '.join(CALLBACK_RESULT_OPTIONS)}"
+        )
+    if "json" in options:
+        if "body" in options:
+            raise TypeError(f"the callback {name} returned both body and json: give one")
+        return ResponseSpec.json(options.pop("json"), **options)
+    return ResponseSpec(**options)
+
+
 def _spec(options: dict[str, Any], *, json: bool, top_level: bool) -> ResponseSpec:
     if not json:
         return ResponseSpec(**options)
@@ -283,6 +446,14 @@ async def _send(transport: interception.MockTransport, spec: ResponseSpec, call:
         else:
             transport.feed(head)
             await _feed_chunks(transport, body)
+        return
+    if isinstance(body, Chunks):
+        transport.feed(spec.head(None))
+        async for chunk in body:
+            if not no_body and chunk:
+                await transport.wait_reading()
+                transport.feed(chunk)
+                await asyncio.sleep(0)  # let the reader see each chunk on its own
         return
     if spec.auto_length:
         data = await body.read()

@@ -7,12 +7,12 @@ import asyncio
 import json as _json
 import re
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any, Protocol, Union, runtime_checkable
 
 from .errors import AioHTTPrettyWarning
 
-__all__ = ["RESPONSE_OPTIONS", "ResponseSpec", "Stream"]
+__all__ = ["RESPONSE_OPTIONS", "Reply", "ResponseSpec", "Stream"]
 
 #: The options that describe one response.
 RESPONSE_OPTIONS = ("status", "reason", "headers", "body", "auto_length")
@@ -35,6 +35,39 @@ def is_stream(body: object) -> bool:
     return isinstance(body, asyncio.StreamReader) or (read is not None and asyncio.iscoroutinefunction(read))
 
 
+class Chunks:
+    """A body delivered to aiohttp chunk by chunk: a list of ``bytes``/``str``
+    chunks (sent again for each request) or an async iterator of them (used up
+    by the first request)."""
+
+    def __init__(self, source: Any) -> None:
+        self.source = source
+        if isinstance(source, (list, tuple)):
+            self.source = tuple(
+                chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk) for chunk in source
+            )
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        if isinstance(self.source, tuple):
+            for chunk in self.source:
+                yield chunk
+            return
+        async for chunk in self.source:
+            if isinstance(chunk, str):
+                chunk = chunk.encode("utf-8")
+            if not isinstance(chunk, (bytes, bytearray, memoryview)):
+                raise TypeError(
+                    f"a streamed body yielded {type(chunk).__name__} ({chunk!r:.60}), not bytes or str"
+                )
+            yield bytes(chunk)
+
+
+def _is_chunk_list(body: object) -> bool:
+    return isinstance(body, (list, tuple)) and all(
+        isinstance(chunk, (bytes, bytearray, memoryview, str)) for chunk in body
+    )
+
+
 class InvalidBody:
     """A body of a type aiohttpretty cannot send; requesting it raises TypeError."""
 
@@ -42,7 +75,7 @@ class InvalidBody:
         self.body = body
 
 
-Body = Union[bytes, Stream, InvalidBody]
+Body = Union[bytes, Stream, Chunks, InvalidBody]
 
 
 def _check_text(what: str, value: str) -> None:
@@ -147,10 +180,13 @@ def _body(body: Any) -> Body:
         return bytes(body)
     if is_stream(body):
         return body  # type: ignore[no-any-return]
+    if _is_chunk_list(body) or hasattr(body, "__aiter__"):
+        return Chunks(body)
     warnings.warn(
         AioHTTPrettyWarning(
             f"body of type {type(body).__name__} ({body!r:.60}) cannot be sent; "
-            "use bytes, str or a stream with an async read(). Requesting this "
+            "use bytes, str, a list of chunks, an async iterator or a stream with an async "
+            "read(). Requesting this "
             "route will raise TypeError."
         ),
         stacklevel=5,
@@ -176,3 +212,17 @@ def json_response_body(body: Any) -> Any:
         return _json.dumps(body).encode("utf-8")
     except (TypeError, ValueError) as exc:
         raise TypeError(f"register_json_uri: a response body cannot be encoded as JSON ({exc})") from None
+
+
+class Reply:
+    """What a route does for one request: wait ``delay`` seconds, then fail with
+    ``exception`` or send ``spec``."""
+
+    __slots__ = ("delay", "exception", "spec")
+
+    def __init__(
+        self, spec: ResponseSpec, exception: BaseException | type[BaseException] | None, delay: float
+    ) -> None:
+        self.spec = spec
+        self.exception = exception
+        self.delay = delay

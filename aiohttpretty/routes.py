@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from re import Pattern
 from typing import TYPE_CHECKING, Any, Union
 
 from yarl import URL
 
 from .errors import ResponsesExhausted
-from .responses import ResponseSpec
 
 if TYPE_CHECKING:
+    from .matchers import Condition
     from .records import Call, CallList
+    from .responses import Reply
 
 __all__ = ["Registry", "RegistryView", "Route", "normalise_url", "url_matches"]
 
@@ -148,15 +150,34 @@ class Route:
     them.
     """
 
-    def __init__(self, method: str, url: URL, responses: list[ResponseSpec], repeat: bool) -> None:
+    def __init__(
+        self,
+        method: str,
+        url: URL | Pattern[str],
+        replies: list[Reply],
+        *,
+        repeat: bool = True,
+        conditions: Sequence[Condition] = (),
+        partial_query: bool = False,
+        callback: Callable[..., Any] | None = None,
+        times: int | None = None,
+    ) -> None:
         from .records import CallList
 
         self.method = method
-        #: The registered URL, with ``params`` merged into its query.
+        #: The registered URL (``params`` merged into its query), or a compiled pattern.
         self.url = url
-        self._responses = responses
+        self._replies = replies
         self._repeat = repeat
-        self.key: RouteKey = (method, location(url), query_key(url))
+        self.conditions = tuple(conditions)
+        self.partial_query = partial_query
+        #: A function computing the response at request time, or ``None``.
+        self.callback = callback
+        #: How many requests the route answers before it stops matching (``None``: no limit).
+        self.times = times
+        self.key: RouteKey | None = None
+        if isinstance(url, URL):
+            self.key = (method, location(url), query_key(url))
         #: The requests this route answered, in order.
         self.calls: CallList = CallList()
 
@@ -170,117 +191,224 @@ class Route:
         """Whether this route answered at least one request."""
         return bool(self.calls)
 
-    def next_response(self) -> ResponseSpec:
-        """The response for the next request; a ``responses`` list is used up in order."""
+    @property
+    def plain(self) -> bool:
+        """Whether the route has an exact URL and no conditions: registering the
+        same method and URL again replaces it."""
+        return self.key is not None and not self.partial_query and not self.conditions
+
+    def next_reply(self) -> Reply:
+        """The reply to the next request; a ``responses`` list is used up in order."""
         if self._repeat:
-            return self._responses[0]
-        if not self._responses:
+            return self._replies[0]
+        if not self._replies:
             raise ResponsesExhausted(
                 f"{self.method} {self.url}: all responses registered for this route "
                 f"were used up after {self.call_count} request(s); add more entries to "
                 f"responses=[...] or register the route again."
             )
-        return self._responses.pop(0)
+        return self._replies.pop(0)
 
     def _record(self, call: Call) -> None:
         self.calls.append(call)
 
-    def differences(self, method: str, url: URL) -> list[str]:
-        """Why a request for ``method url`` does not match this route."""
+    def _accepts(self, call: Call) -> bool:
+        """Whether the route answers ``call``, its URL being known to fit."""
+        if self.times is not None and self.call_count >= self.times:
+            return False
+        return all(condition(call) is None for condition in self.conditions)
+
+    def _url_fits(self, url: URL) -> bool:
+        if isinstance(self.url, URL):
+            if location(self.url) != location(url):
+                return False
+            if self.partial_query:
+                return query_key(self.url) <= query_key(url)
+            return query_key(self.url) == query_key(url)
+        return self.url.match(str(url)) is not None
+
+    def differences(self, call: Call) -> list[str]:
+        """Why this route does not answer ``call``; empty when it does."""
+        method, url = call.method, call.url
         diffs = []
         if method != self.method:
             diffs.append(f"method {self.method} != {method}")
+        if isinstance(self.url, URL):
+            diffs.extend(self._url_differences(url))
+        elif self.url.match(str(url)) is None:
+            diffs.append(f"url does not match the pattern {self.url.pattern!r}")
+        if self.times is not None and self.call_count >= self.times:
+            diffs.append(f"times: already answered {self.call_count} of {self.times} request(s)")
+        for condition in self.conditions:
+            reason = condition(call)
+            if reason is not None:
+                diffs.append(reason)
+        return diffs
+
+    def _url_differences(self, url: URL) -> list[str]:
+        assert isinstance(self.url, URL)
+        diffs = []
         mine, theirs = location(self.url), location(url)
         if mine[:3] != theirs[:3]:
             diffs.append(f"origin {self.url.origin()} != {url.origin()}")
         if mine[3] != theirs[3]:
             diffs.append(f"path {mine[3]} != {theirs[3]}")
         expected, got = query_key(self.url), query_key(url)
-        if expected != got:
+        missing, unexpected = expected - got, set() if self.partial_query else got - expected
+        if missing or unexpected:
             parts = []
-            if expected - got:
-                parts.append(f"missing {_format_pairs(expected - got)}")
-            if got - expected:
-                parts.append(f"unexpected {_format_pairs(got - expected)}")
+            if missing:
+                parts.append(f"missing {_format_pairs(missing)}")
+            if unexpected:
+                parts.append(f"unexpected {_format_pairs(unexpected)}")
             diffs.append("query " + "; ".join(parts))
         return diffs
 
+    def describe(self) -> str:
+        """``METHOD url`` and the route's conditions, for messages."""
+        url = f"re {self.url.pattern!r}" if isinstance(self.url, Pattern) else str(self.url)
+        extra = " (partial query)" if self.partial_query else ""
+        return f"{self.method} {url}{extra}"
+
     def __repr__(self) -> str:
-        return f"<Route {self.method} {self.url} calls={self.call_count}>"
+        return f"<Route {self.describe()} calls={self.call_count}>"
 
 
 class Registry:
-    """The registered routes of one mock."""
+    """The registered routes of one mock.
+
+    Exact routes are found by a hash lookup of ``(method, url, query)``; routes
+    with ``match_params_partial`` by ``(method, url)``; pattern routes are tried
+    last, in order.  Among routes found the same way, the first registered that
+    matches wins.
+    """
 
     def __init__(self) -> None:
-        self._exact: dict[RouteKey, Route] = {}
+        self._routes: list[Route] = []
+        self._exact: dict[RouteKey, list[Route]] = {}
+        self._partial: dict[tuple[str, Location], list[Route]] = {}
+        self._patterns: list[Route] = []
 
     def add(self, route: Route) -> None:
-        """Register ``route``, replacing one for the same method and URL."""
-        self._exact.pop(route.key, None)
-        self._exact[route.key] = route
+        """Register ``route``; it replaces a plain route for the same method and URL."""
+        if route.plain:
+            assert route.key is not None
+            for old in self._exact.get(route.key, ()):
+                if old.plain:
+                    self._remove(old)
+                    break
+        self._routes.append(route)
+        if route.key is None:
+            self._patterns.append(route)
+        elif route.partial_query:
+            self._partial.setdefault(route.key[:2], []).append(route)  # type: ignore[arg-type]
+        else:
+            self._exact.setdefault(route.key, []).append(route)
 
-    def resolve(self, method: str, url: URL) -> Route | None:
-        """The route that answers ``method url``, or ``None``."""
-        return self._exact.get((method, location(url), query_key(url)))
+    def _remove(self, route: Route) -> None:
+        self._routes.remove(route)
+        assert route.key is not None
+        self._exact[route.key].remove(route)
+
+    def resolve(self, call: Call) -> Route | None:
+        """The route that answers ``call``, or ``None``."""
+        method, url = call.method, call.url
+        place = location(url)
+        for route in self._exact.get((method, place, query_key(url)), ()):
+            if route._accepts(call):
+                return route
+        if self._partial:
+            for route in self._partial.get((method, place), ()):
+                if route._url_fits(url) and route._accepts(call):
+                    return route
+        for route in self._patterns:
+            if route.method == method and route._url_fits(url) and route._accepts(call):
+                return route
+        return None
+
+    def find(self, method: str, url: URL) -> Route | None:
+        """The first route registered for exactly ``method url``, conditions aside."""
+        key = (method, location(url), query_key(url))
+        return next((route for route in self._routes if route.key == key), None)
 
     def clear(self) -> None:
+        self._routes.clear()
         self._exact.clear()
+        self._partial.clear()
+        self._patterns.clear()
 
     def __iter__(self) -> Iterator[Route]:
-        return iter(list(self._exact.values()))
+        return iter(list(self._routes))
 
     def __len__(self) -> int:
-        return len(self._exact)
+        return len(self._routes)
 
-    def explain(self, method: str, url: URL, limit: int = 3) -> str:
+    def explain(self, call: Call, limit: int = 3) -> str:
         """A message naming the request and the closest routes, with what differs."""
-        head = f"No route matches {method} {url}."
-        if not self._exact:
+        head = f"No route matches {call.method} {call.url}."
+        if not self._routes:
             return head + " No routes are registered: register one with register_uri()."
-        target = str(url.with_query(None))
+        target = str(call.url.with_query(None))
 
-        def distance(route: Route) -> tuple[int, float]:
-            diffs = route.differences(method, url)
-            likeness = difflib.SequenceMatcher(None, str(route.url.with_query(None)), target).ratio()
-            return (len(diffs), -likeness)
+        def distance(item: tuple[Route, list[str]]) -> tuple[int, float]:
+            route, diffs = item
+            shown = route.url.pattern if isinstance(route.url, Pattern) else str(route.url.with_query(None))
+            return (len(diffs), -difflib.SequenceMatcher(None, shown, target).ratio())
 
-        closest = sorted(self._exact.values(), key=distance)[:limit]
+        candidates = sorted(((route, route.differences(call)) for route in self._routes), key=distance)
         lines = [head, "Closest registered routes:"]
-        for route in closest:
-            lines.append(f"  {route.method} {route.url}: " + "; ".join(route.differences(method, url)))
+        for route, diffs in candidates[:limit]:
+            lines.append(f"  {route.describe()}: " + "; ".join(diffs))
         lines.append(
             "The query is compared as a set of key=value pairs; pairs with an empty value are ignored."
         )
         return "\n".join(lines)
 
 
-class RegistryView(Mapping[tuple[str, str], Route]):
+class RegistryView(Mapping[tuple[str, Any], Route]):
     """A read-only view of a mock's routes, keyed by ``(METHOD, url)``.
 
-    Lookups normalise the key, so ``view['get', 'HTTP://Api.test:80/x']`` finds
-    the route registered as ``('GET', 'http://api.test/x')``.
+    ``url`` is the registered URL as a string (or the compiled pattern of a
+    pattern route).  Lookups normalise the key, so
+    ``view['get', 'HTTP://Api.test:80/x']`` finds the route registered as
+    ``('GET', 'http://api.test/x')``.  Where several routes share a key (they
+    differ in their conditions) the key gives the first; :meth:`routes` lists
+    them all.
     """
 
     def __init__(self, registry: Registry) -> None:
         self._registry = registry
 
-    def __getitem__(self, key: tuple[str, URI]) -> Route:
+    def __getitem__(self, key: tuple[str, Any]) -> Route:
         try:
             method, uri = key
-            url = normalise_url(uri)
-            route = self._registry.resolve(normalise_method(method), url)
+            method = normalise_method(method)
+            if isinstance(uri, Pattern):
+                route = next((r for r in self._registry if r.method == method and r.url == uri), None)
+            else:
+                route = self._registry.find(method, normalise_url(uri))
         except (TypeError, ValueError):
             route = None
         if route is None:
             raise KeyError(key)
         return route
 
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        return ((route.method, str(route.url)) for route in self._registry)
+    def _keys(self) -> dict[tuple[str, Any], None]:
+        keys: dict[tuple[str, Any], None] = {}
+        for route in self._registry:
+            url = route.url if isinstance(route.url, Pattern) else str(route.url)
+            keys[(route.method, url)] = None
+        return keys
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        return iter(self._keys())
 
     def __len__(self) -> int:
-        return len(self._registry)
+        return len(self._keys())
+
+    def routes(self) -> tuple[Route, ...]:
+        """Every registered route, in registration order."""
+        return tuple(self._registry)
 
     def __repr__(self) -> str:
         return f"RegistryView({list(self._registry)!r})"

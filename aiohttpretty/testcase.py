@@ -165,9 +165,19 @@ class AioHTTPrettyTestCase(unittest.IsolatedAsyncioTestCase):
     def assertRaises(self, expected_exception: Any, *args: Any, **kwargs: Any) -> Any:
         """As :meth:`unittest.TestCase.assertRaises`; a :class:`NoRouteMatched`
         it catches is expected, so it does not fail the test at teardown."""
-        context = super().assertRaises(
-            expected_exception, **({"msg": kwargs.pop("msg")} if "msg" in kwargs else {})
-        )
+        msg = {"msg": kwargs.pop("msg")} if "msg" in kwargs else {}
+        return self._aiohttpretty_expect(super().assertRaises(expected_exception, **msg), args, kwargs)
+
+    def assertRaisesRegex(
+        self, expected_exception: Any, expected_regex: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        """As :meth:`unittest.TestCase.assertRaisesRegex`; a :class:`NoRouteMatched`
+        it catches is expected, so it does not fail the test at teardown."""
+        msg = {"msg": kwargs.pop("msg")} if "msg" in kwargs else {}
+        context = super().assertRaisesRegex(expected_exception, expected_regex, **msg)
+        return self._aiohttpretty_expect(context, args, kwargs)
+
+    def _aiohttpretty_expect(self, context: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         expecting = _ExpectedRefusal(context, self.aiohttpretty)
         if not args:
             return expecting

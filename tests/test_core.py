@@ -501,7 +501,7 @@ class ErrorTest(unittest.IsolatedAsyncioTestCase):
         self.assertIn("Valid options: params, responses, status", str(warning.message))
         self.assertEqual(warning.filename, __file__)
         self.assertIn(("GET", "http://api.test/x"), self.mock.registry)
-        self.assertEqual(route.next_response().status, 200)
+        self.assertEqual(route.next_reply().spec.status, 200)
 
     def test_options_old_suites_pass_keep_working(self):
         with warnings.catch_warnings():
