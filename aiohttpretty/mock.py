@@ -9,7 +9,7 @@ import inspect
 import math
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, Callable
 
 import aiohttp
@@ -27,6 +27,7 @@ from .responses import (
     InvalidBody,
     Reply,
     ResponseSpec,
+    Stream,
     json_response_body,
     with_json_content_type,
 )
@@ -428,51 +429,52 @@ def _spec(options: dict[str, Any], *, json: bool, top_level: bool) -> ResponseSp
 
 
 async def _send(transport: interception.MockTransport, spec: ResponseSpec, call: Call) -> None:
+    """Write the response for ``call`` into ``transport``, as a server would."""
     body = spec.body
     if isinstance(body, InvalidBody):
         route = call.route
         raise TypeError(
-            f"the route {route.method if route else call.method} {route.url if route else call.url} "
+            f"the route {route.describe() if route else call.method + ' ' + str(call.url)} "
             f"has a body of type {type(body.body).__name__}, which cannot be sent; "
-            f"register bytes, str or a stream with an async read()"
+            f"register bytes, str, a list of chunks, an async iterator or a stream with an async read()"
         )
-    no_body = call.method == "HEAD" or spec.status in (204, 304) or spec.status < 200
+    if call.method == "HEAD" or spec.status in (204, 304) or spec.status < 200:
+        transport.feed(spec.head(len(body) if isinstance(body, bytes) else None))
+        return
     if isinstance(body, bytes):
-        head = spec.head(len(body))
-        if no_body or not body:
-            transport.feed(head)
-        elif len(body) <= _CHUNK:
-            transport.feed(head + body)
-        else:
-            transport.feed(head)
-            await _feed_chunks(transport, body)
-        return
-    if isinstance(body, Chunks):
-        transport.feed(spec.head(None))
-        async for chunk in body:
-            if not no_body and chunk:
-                await transport.wait_reading()
-                transport.feed(chunk)
-                await asyncio.sleep(0)  # let the reader see each chunk on its own
-        return
-    if spec.auto_length:
-        data = await body.read()
-        transport.feed(spec.head(len(data)))
-        if not no_body:
-            await _feed_chunks(transport, data)
-        return
-    transport.feed(spec.head(None))
-    while True:
-        chunk = await body.read(_CHUNK)
-        if not chunk:
+        if len(body) <= _CHUNK and not spec.chunked:
+            transport.feed(spec.head(len(body)) + body)
             return
-        if not no_body:
+        length: int | None = len(body)
+        chunks: AsyncIterator[bytes] = _slices(body)
+    elif isinstance(body, Chunks):
+        length, chunks = None, _one_by_one(body)
+    elif spec.auto_length:
+        data = await body.read()
+        length, chunks = len(data), _slices(data)
+    else:
+        length, chunks = None, _stream_chunks(body)
+    transport.feed(spec.head(None if spec.chunked else length))
+    async for chunk in chunks:
+        if chunk:
             await transport.wait_reading()
-            transport.feed(chunk)
+            transport.feed(b"%x\r\n%b\r\n" % (len(chunk), chunk) if spec.chunked else chunk)
+    if spec.chunked:
+        transport.feed(b"0\r\n\r\n")
 
 
-async def _feed_chunks(transport: interception.MockTransport, data: bytes) -> None:
+async def _slices(data: bytes) -> AsyncIterator[bytes]:
     view = memoryview(data)
     for start in range(0, len(view), _CHUNK):
-        await transport.wait_reading()
-        transport.feed(bytes(view[start : start + _CHUNK]))
+        yield bytes(view[start : start + _CHUNK])
+
+
+async def _one_by_one(body: Chunks) -> AsyncIterator[bytes]:
+    async for chunk in body:
+        yield chunk
+        await asyncio.sleep(0)  # let the reader see each chunk on its own
+
+
+async def _stream_chunks(stream: Stream) -> AsyncIterator[bytes]:
+    while chunk := await stream.read(_CHUNK):
+        yield chunk

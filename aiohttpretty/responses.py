@@ -112,7 +112,7 @@ def _headers(headers: Any) -> list[tuple[str, str]]:
 class ResponseSpec:
     """One canned response, checked and normalised at registration."""
 
-    __slots__ = ("_head", "auto_length", "body", "headers", "reason", "status")
+    __slots__ = ("_head", "auto_length", "body", "chunked", "headers", "reason", "status")
 
     def __init__(
         self,
@@ -136,6 +136,10 @@ class ResponseSpec:
         self.headers: list[tuple[str, str]] = _headers(headers)
         self.body: Body = _body(body)
         self.auto_length = bool(auto_length)
+        #: Whether the registered headers ask for ``Transfer-Encoding: chunked`` framing.
+        self.chunked = any(
+            name.lower() == "transfer-encoding" and "chunked" in value.lower() for name, value in self.headers
+        )
         self._head: bytes | None = None
 
     @classmethod

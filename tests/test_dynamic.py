@@ -251,6 +251,18 @@ class DelayAndStreamTest(_MockedTest):
         self.assertEqual(len(chunks), 100)
         self.assertEqual(chunks[42], b"\x2a" * 1000)
 
+    async def test_registered_chunked_transfer_encoding_frames_the_body(self):
+        body = bytes(range(256)) * 1000
+        self.register_uri("GET", "http://api.test/x", headers={"Transfer-Encoding": "chunked"}, body=body)
+        self.register_uri(
+            "GET", "http://api.test/y", headers={"Transfer-Encoding": "chunked"}, body=[b"a", b"b"]
+        )
+        async with self.session.get("http://api.test/x") as response:
+            self.assertEqual(await response.read(), body)
+            self.assertEqual(response.headers["Transfer-Encoding"], "chunked")
+        async with self.session.get("http://api.test/y") as response:
+            self.assertEqual([chunk async for chunk in response.content.iter_any()], [b"a", b"b"])
+
 
 class TimesTest(_MockedTest):
     async def test_route_answers_n_times_then_stops_matching(self):
