@@ -1,6 +1,6 @@
 """The interception of aiohttp: the only module that patches it.
 
-Two seams are patched while a mock is active:
+Three seams are patched while a mock is active:
 
 * ``_create_connection`` of :class:`aiohttp.BaseConnector` and of every
   subclass that defines its own (``TCPConnector``, ``UnixConnector``, ...).
@@ -9,6 +9,8 @@ Two seams are patched while a mock is active:
   that transport; the transport hands the request to the mock, which writes a
   real HTTP/1.1 response back for aiohttp's own parser.  Redirects, cookies,
   ``raise_for_status``, middlewares, traces and decompression stay aiohttp's.
+* ``BaseConnector.connect``, only to close keep-alive connections to real
+  servers that were pooled before activation, so none is reused while mocked.
 * ``ClientSession._request``, only to note the arguments the code passed
   (``call['headers']``, ``call['data']``, ... in the original-compatible API);
   they travel to the connection layer in a :class:`contextvars.ContextVar`.
@@ -22,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import io
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +103,9 @@ def _patch() -> None:
                 continue
             patches.append((cls, "_create_connection", original))
             setattr(cls, "_create_connection", _intercepting_create_connection(original))
+        original_connect = aiohttp.BaseConnector.__dict__["connect"]
+        patches.append((aiohttp.BaseConnector, "connect", original_connect))
+        setattr(aiohttp.BaseConnector, "connect", _pool_guarding_connect(original_connect))
         original_request = aiohttp.ClientSession.__dict__["_request"]
         patches.append((aiohttp.ClientSession, "_request", original_request))
         setattr(aiohttp.ClientSession, "_request", _noting_request(original_request))
@@ -127,6 +133,26 @@ def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
 
     _request._aiohttpretty_patch = True  # type: ignore[attr-defined]
     return _request
+
+
+def _pool_guarding_connect(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """A keep-alive connection pooled before activation leads to a real server:
+    while mocked, such connections are closed instead of reused."""
+
+    @functools.wraps(original)
+    async def connect(
+        self: aiohttp.BaseConnector, req: aiohttp.ClientRequest, traces: Any, timeout: Any
+    ) -> Any:
+        mock = active_mock()
+        if mock is not None and not mock._passes_through(req.url):
+            pool = getattr(self, "_conns", None)
+            pooled = pool.pop(req.connection_key, None) if isinstance(pool, dict) else None
+            for protocol, _ in pooled or ():
+                protocol.close()
+        return await original(self, req, traces, timeout)
+
+    connect._aiohttpretty_patch = True  # type: ignore[attr-defined]
+    return connect
 
 
 def _intercepting_create_connection(
@@ -158,37 +184,52 @@ def open_connection(
 
 
 class RequestReader:
-    """Reads one HTTP/1.1 request, as aiohttp writes it, from the bytes written."""
+    """Reads one HTTP/1.1 request, as aiohttp writes it, from the bytes written.
 
-    __slots__ = ("_buffer", "_chunked", "_done", "_length", "body", "expects_continue", "headers", "target")
+    The body is collected in a :class:`io.BytesIO`, whose ``getvalue()`` hands
+    over its buffer without a copy: a 100 MB upload costs 100 MB once.
+    """
+
+    __slots__ = ("_body", "_buffer", "_chunked", "_done", "_length", "expects_continue", "headers", "target")
 
     def __init__(self) -> None:
         self._buffer = bytearray()
+        self._body = io.BytesIO()
         self.headers: CIMultiDictProxy[str] | None = None
         self.target = ""
-        self.body = bytearray()
         self._length = 0
         self._chunked = False
         self._done = False
         self.expects_continue = False
 
-    def feed(self, data: bytes) -> bool:
+    @property
+    def body(self) -> bytes:
+        """The request body received so far (all of it once ``feed`` returned True)."""
+        return self._body.getvalue()
+
+    def feed(self, data: bytes | bytearray | memoryview) -> bool:
         """Take written bytes; return whether the request is now complete."""
         if self._done:
             return True
-        self._buffer += data
         if self.headers is None:
-            end = self._buffer.find(b"\r\n\r\n")
+            if self._buffer or isinstance(data, memoryview):
+                self._buffer += data
+                data = self._buffer
+            end = data.find(b"\r\n\r\n")
             if end < 0:
+                if data is not self._buffer:
+                    self._buffer += data
                 return False
-            self._read_head(bytes(self._buffer[:end]))
-            del self._buffer[: end + 4]
+            self._read_head(bytes(data[:end]))
+            data = bytes(data[end + 4 :]) if data is self._buffer else memoryview(data)[end + 4 :]
+            self._buffer = bytearray()
         if self._chunked:
+            self._buffer += data
             self._done = self._read_chunks()
-        elif len(self._buffer) >= self._length:
-            self.body += self._buffer[: self._length]
-            del self._buffer[:]
-            self._done = True
+        else:
+            missing = self._length - self._body.tell()
+            self._body.write(data if len(data) <= missing else memoryview(data)[:missing])
+            self._done = self._body.tell() >= self._length
         return self._done
 
     def _read_head(self, head: bytes) -> None:
@@ -215,12 +256,13 @@ class RequestReader:
                 # Last chunk; aiohttp sends no trailers, just the empty line.
                 if buffer.find(b"\r\n\r\n", line_end) < 0 and len(buffer) < line_end + 4:
                     return False
-                del buffer[:]
+                buffer.clear()
                 return True
             start = line_end + 2
             if len(buffer) < start + size + 2:
                 return False
-            self.body += buffer[start : start + size]
+            with memoryview(buffer) as view:
+                self._body.write(view[start : start + size])
             del buffer[: start + size + 2]
 
 
@@ -256,16 +298,17 @@ class MockTransport(asyncio.Transport):
     def write(self, data: bytes | bytearray | memoryview) -> None:
         if self._closing or self._task is not None:
             return
-        if self._reader.feed(bytes(data)):
+        if self._reader.feed(data):
             self._task = self._loop.create_task(
-                self._mock._answer(self, self._reader.headers, bytes(self._reader.body))
+                self._mock._answer(self, self._reader.headers, self._reader.body)
             )
         elif self._reader.expects_continue and not self._continue_sent and self._reader.headers is not None:
             self._continue_sent = True
             self._loop.call_soon(self.feed, b"HTTP/1.1 100 Continue\r\n\r\n")
 
     def writelines(self, list_of_data: Iterable[bytes | bytearray | memoryview]) -> None:
-        self.write(b"".join(list_of_data))
+        for data in list_of_data:
+            self.write(data)
 
     def can_write_eof(self) -> bool:
         return True
@@ -332,4 +375,12 @@ class MockTransport(asyncio.Transport):
         self._closing = True
         if exc is not None:
             self.protocol.set_exception(exc)
+            payload = getattr(self.protocol, "_payload", None)
+            if payload is not None and not payload.is_eof():
+                # The head was sent and the body broke.  Without this, a body
+                # read until EOF (no Content-Length, not chunked) would look
+                # complete; a framed one is then reported by aiohttp's parser.
+                error = aiohttp.ClientPayloadError(f"Response payload is not completed: {exc!r}")
+                error.__cause__ = exc
+                payload.set_exception(error)
         self.protocol.connection_lost(None)

@@ -17,7 +17,7 @@ __all__ = ["RESPONSE_OPTIONS", "Reply", "ResponseSpec", "Stream"]
 #: The options that describe one response.
 RESPONSE_OPTIONS = ("status", "reason", "headers", "body", "auto_length")
 
-_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _FORBIDDEN = re.compile(r"[\r\n\x00]")
 
 
@@ -101,7 +101,7 @@ def _headers(headers: Any) -> list[tuple[str, str]]:
             name, value = item
         except (TypeError, ValueError):
             raise TypeError(f"headers: {item!r} is not a (name, value) pair") from None
-        if not isinstance(name, str) or not _HEADER_NAME.match(name):
+        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
             raise ValueError(f"invalid header name {name!r}: use a token such as 'Content-Type'")
         text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
         _check_text(f"header {name}: value", text)
