@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl
 
 from yarl import URL
 
+from .matchers import _Headers, same_data
 from .records import Call
 from .routes import URI, location, normalise_method, normalise_url, query_key, query_pairs
 
@@ -20,6 +20,7 @@ __all__ = [
     "check_call_count",
     "check_called",
     "check_not_called",
+    "unmatched_message",
     "unused_routes_message",
 ]
 
@@ -47,6 +48,16 @@ class CallPattern:
         if headers is not None and not isinstance(headers, Mapping):
             raise TypeError(f"headers must be a mapping, got {type(headers).__name__}")
         self.headers = {str(k): str(v) for k, v in (headers or {}).items()}
+        # One check per header, so that every header that differs is named.
+        self._header_checks = [(name, _Headers({name: value})) for name, value in self.headers.items()]
+        if data is not None:
+            if not isinstance(data, (bytes, bytearray, memoryview, str, Mapping, list, tuple)):
+                raise TypeError(
+                    f"data must be bytes, str, or a mapping or sequence of pairs compared as a "
+                    f"form-encoded body, got {type(data).__name__}"
+                )
+            if isinstance(data, (Mapping, list, tuple)):
+                query_pairs(data)  # a TypeError now, not a mismatch later
         self.data = data
         self.json = json
 
@@ -59,11 +70,11 @@ class CallPattern:
             diffs.append(f"url {call.url.with_query(None)}")
         elif self.check_params and query_key(call.url) != query_key(self.url):
             diffs.append(f"query {_pairs(query_key(call.url))}")
-        for name, value in self.headers.items():
-            sent = call.headers.getall(name, [])
-            if value not in sent:
+        for name, check in self._header_checks:
+            if check(call) is not None:
+                sent = call.headers.getall(name, [])
                 diffs.append(f"header {name}: {', '.join(sent) if sent else '(absent)'}")
-        if self.data is not None and not _same_data(self.data, call.body):
+        if self.data is not None and not same_data(self.data, call.body):
             diffs.append(f"data {call.body!r:.200}")
         if self.json is not NOT_GIVEN:
             try:
@@ -96,17 +107,6 @@ def _pairs(pairs: Iterable[tuple[str, str]]) -> str:
     return "&".join(f"{k}={v}" for k, v in sorted(pairs)) or "(empty)"
 
 
-def _same_data(expected: Any, body: bytes) -> bool:
-    if isinstance(expected, str):
-        return expected.encode("utf-8") == body
-    if isinstance(expected, (bytes, bytearray, memoryview)):
-        return bytes(expected) == body
-    if isinstance(expected, (Mapping, list, tuple)):
-        sent = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
-        return sorted(sent) == sorted(query_pairs(expected))
-    return False
-
-
 def _actual(calls: list[Call], pattern: CallPattern) -> str:
     if not calls:
         return "Actual: no requests were made."
@@ -130,13 +130,16 @@ def check_not_called(calls: list[Call], pattern: CallPattern) -> str | None:
     made = [call for call in calls if pattern.matches(call)]
     if not made:
         return None
-    return f"Expected no request matching {pattern}, but {len(made)} were made:\n" + "\n".join(
+    were = "1 was" if len(made) == 1 else f"{len(made)} were"
+    return f"Expected no request matching {pattern}, but {were} made:\n" + "\n".join(
         f"  {call.method} {call.url}" for call in made
     )
 
 
 def check_call_count(calls: list[Call], pattern: CallPattern, count: int) -> str | None:
     """Exactly ``count`` calls match ``pattern``."""
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise TypeError(f"count must be an int >= 0, got {count!r}")
     made = sum(1 for call in calls if pattern.matches(call))
     if made == count:
         return None
@@ -158,5 +161,10 @@ def unused_routes_message(routes: Iterable[Any]) -> str | None:
     if not unused:
         return None
     return "Registered routes were never requested (assert_all_called is on):\n" + "\n".join(
-        f"  {route.method} {route.url}" for route in unused
+        f"  {_describe(route)}" for route in unused
     )
+
+
+def _describe(route: Any) -> str:
+    describe = getattr(route, "describe", None)
+    return str(describe()) if callable(describe) else f"{route.method} {route.url}"

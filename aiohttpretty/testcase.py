@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import unittest
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from types import TracebackType
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 import aiohttp
 
@@ -26,6 +28,11 @@ from .routes import URI, Route
 
 __all__ = ["AioHTTPrettyTestCase"]
 
+# How the test went, as far as the teardown checks care.
+_PASSED = "passed"  # the test method returned
+_FAILED = "failed"  # setUp, the test, a subtest or tearDown raised: reported already
+_QUIET = "quiet"  # skipped, or an expected failure: no teardown checks
+
 
 class AioHTTPrettyTestCase(unittest.IsolatedAsyncioTestCase):
     """A test case whose every test runs with a fresh, active mock.
@@ -42,6 +49,11 @@ class AioHTTPrettyTestCase(unittest.IsolatedAsyncioTestCase):
     #: Hosts whose requests go to the real network (e.g. ``['127.0.0.1']``).
     passthrough: ClassVar[tuple[str, ...]] = ()
 
+    _aiohttpretty_mock: AioHTTPretty | None = None
+    _aiohttpretty_running: bool = False
+    _aiohttpretty_outcome: str | None = None
+    _aiohttpretty_expecting_failure: bool = False
+
     def setUp(self) -> None:
         super().setUp()
         self._aiohttpretty_start()
@@ -51,42 +63,108 @@ class AioHTTPrettyTestCase(unittest.IsolatedAsyncioTestCase):
         # Also here, for subclasses that override setUp without calling super().
         self._aiohttpretty_start()
 
+    @property
+    def aiohttpretty(self) -> AioHTTPretty:
+        """This test's own mock.  The module-level functions act on it while the
+        test runs; after the test it is cleared and inactive."""
+        if self._aiohttpretty_mock is None:
+            # Used before setUp/asyncSetUp reached super(): start it now.
+            self._aiohttpretty_start()
+        assert self._aiohttpretty_mock is not None
+        return self._aiohttpretty_mock
+
     def _aiohttpretty_start(self) -> None:
-        if getattr(self, "_aiohttpretty_started", False):
+        if self._aiohttpretty_running:
             return
-        self._aiohttpretty_started = True
-        mock = self.__dict__.get("aiohttpretty") or AioHTTPretty()
-        self.aiohttpretty: AioHTTPretty = mock
+        mock = AioHTTPretty()
+        self._aiohttpretty_mock = mock
+        self._aiohttpretty_running = True
+        self._aiohttpretty_outcome = None
         scope.push(mock)
-        # Cleanups run last-in first-out: the checks, then the restore.
+        # Cleanups run last-in first-out: the checks, then the restore, which
+        # runs even when activating fails or a check fails.
         self.addCleanup(self._aiohttpretty_restore, mock)
         mock.activate(self.passthrough or None)
         self.addCleanup(self._aiohttpretty_check, mock)
 
     def _aiohttpretty_check(self, mock: AioHTTPretty) -> None:
-        message = unmatched_message(mock.unmatched)
-        if self.assert_all_called:
-            unused = unused_routes_message(mock._registry)
-            if unused:
-                message = f"{message}\n{unused}" if message else unused
+        if self._aiohttpretty_outcome == _QUIET:
+            return
+        problems = [unmatched_message(mock.unmatched)]
+        # After a failure the test stopped early: unused routes say nothing then.
+        if self.assert_all_called and self._aiohttpretty_outcome != _FAILED:
+            problems.append(unused_routes_message(mock._registry))
+        message = "\n".join(problem for problem in problems if problem)
         if message:
             self.fail(message)
 
-    @staticmethod
-    def _aiohttpretty_restore(mock: AioHTTPretty) -> None:
+    def _aiohttpretty_restore(self, mock: AioHTTPretty) -> None:
         try:
             mock.deactivate()
         finally:
             scope.pop(mock)
             mock.clear()
+            self._aiohttpretty_running = False
+
+    # What the test raised is reported as its outcome.  The refusals it shows
+    # are not reported again at teardown, and a skipped test or an expected
+    # failure gets no teardown checks.  (unittest's own hooks around each part.)
+    def _callSetUp(self) -> None:
+        with self._aiohttpretty_noting():
+            super()._callSetUp()  # type: ignore[misc]
+
+    def _callTestMethod(self, method: Callable[[], Any]) -> None:
+        self._aiohttpretty_expecting_failure = bool(
+            getattr(self, "__unittest_expecting_failure__", False)
+            or getattr(method, "__unittest_expecting_failure__", False)
+        )
+        try:
+            with self._aiohttpretty_noting():
+                super()._callTestMethod(method)  # type: ignore[misc]
+        finally:
+            self._aiohttpretty_expecting_failure = False
+        if self._aiohttpretty_outcome is None:
+            self._aiohttpretty_outcome = _PASSED
+
+    def _callTearDown(self) -> None:
+        with self._aiohttpretty_noting():
+            super()._callTearDown()  # type: ignore[misc]
+
+    @contextlib.contextmanager
+    def subTest(self, *args: Any, **params: Any) -> Iterator[None]:
+        """As :meth:`unittest.TestCase.subTest`; a refusal that fails the subtest
+        is reported with it, not again at teardown."""
+        with super().subTest(*args, **params), self._aiohttpretty_noting(whole_test=False):
+            yield
+
+    @contextlib.contextmanager
+    def _aiohttpretty_noting(self, *, whole_test: bool = True) -> Iterator[None]:
+        try:
+            yield
+        except BaseException as exc:
+            mock = self._aiohttpretty_mock
+            if mock is not None:
+                for refusal in _refusals_in(exc):
+                    mock._forgive(refusal)
+            if isinstance(exc, unittest.SkipTest):
+                if whole_test:
+                    self._aiohttpretty_outcome = _QUIET
+            elif self._aiohttpretty_expecting_failure:
+                self._aiohttpretty_outcome = _QUIET
+            elif self._aiohttpretty_outcome != _QUIET:
+                self._aiohttpretty_outcome = _FAILED
+            raise
 
     # Registration and inspection, forwarding to the test's mock.
     def register_uri(self, method: str, uri: URI, **options: Any) -> Route:
-        """Register a response; unknown option names raise :class:`TypeError`."""
+        """Register a response on this test's mock; the options are those of
+        :func:`aiohttpretty.register_uri`, and an unknown option name raises
+        :class:`TypeError`."""
         return self.aiohttpretty._register(method, uri, options, json=False, strict=True)
 
     def register_json_uri(self, method: str, uri: URI, **options: Any) -> Route:
-        """Register a JSON response; unknown option names raise :class:`TypeError`."""
+        """Register a JSON response on this test's mock; an unknown option name
+        raises :class:`TypeError`."""
         return self.aiohttpretty._register(method, uri, options, json=True, strict=True)
 
     async def fake_request(self, method: str, uri: URI, **kwargs: Any) -> aiohttp.ClientResponse:
@@ -99,7 +177,7 @@ class AioHTTPrettyTestCase(unittest.IsolatedAsyncioTestCase):
 
     @property
     def calls(self) -> CallList:
-        """The requests this test made, in order."""
+        """The requests this test's routes answered, in order."""
         return self.aiohttpretty.calls
 
     # Assertions.
@@ -165,32 +243,65 @@ class AioHTTPrettyTestCase(unittest.IsolatedAsyncioTestCase):
     def assertRaises(self, expected_exception: Any, *args: Any, **kwargs: Any) -> Any:
         """As :meth:`unittest.TestCase.assertRaises`; a :class:`NoRouteMatched`
         it catches is expected, so it does not fail the test at teardown."""
-        msg = {"msg": kwargs.pop("msg")} if "msg" in kwargs else {}
-        return self._aiohttpretty_expect(super().assertRaises(expected_exception, **msg), args, kwargs)
+        if args:
+            func, *rest = args
+            return super().assertRaises(
+                expected_exception, self._aiohttpretty_forgiving(func), *rest, **kwargs
+            )
+        return _ExpectedRefusal(super().assertRaises(expected_exception, **kwargs), self)
 
     def assertRaisesRegex(
         self, expected_exception: Any, expected_regex: Any, *args: Any, **kwargs: Any
     ) -> Any:
         """As :meth:`unittest.TestCase.assertRaisesRegex`; a :class:`NoRouteMatched`
         it catches is expected, so it does not fail the test at teardown."""
-        msg = {"msg": kwargs.pop("msg")} if "msg" in kwargs else {}
-        context = super().assertRaisesRegex(expected_exception, expected_regex, **msg)
-        return self._aiohttpretty_expect(context, args, kwargs)
+        if args:
+            func, *rest = args
+            return super().assertRaisesRegex(
+                expected_exception, expected_regex, self._aiohttpretty_forgiving(func), *rest, **kwargs
+            )
+        context = super().assertRaisesRegex(expected_exception, expected_regex, **kwargs)
+        return _ExpectedRefusal(context, self)
 
-    def _aiohttpretty_expect(self, context: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        expecting = _ExpectedRefusal(context, self.aiohttpretty)
-        if not args:
-            return expecting
-        func, *rest = args
-        with expecting:
-            func(*rest, **kwargs)
-        return None
+    def _aiohttpretty_forgive(self, exc: BaseException | None) -> None:
+        if isinstance(exc, NoRouteMatched):
+            self.aiohttpretty._forgive(exc)
+
+    def _aiohttpretty_forgiving(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        # A refusal that escapes is either caught by the assertion, or fails the test.
+        @functools.wraps(func)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return func(*args, **kwargs)
+            except NoRouteMatched as exc:
+                self._aiohttpretty_forgive(exc)
+                raise
+
+        call.__name__ = getattr(func, "__name__", None) or str(func)  # for "not raised by ..."
+        return call
+
+
+def _refusals_in(exc: BaseException) -> Iterator[NoRouteMatched]:
+    """The refusals a traceback of ``exc`` shows: itself, its causes and
+    contexts, and the members of exception groups."""
+    todo, seen = [exc], set()
+    while todo:
+        one = todo.pop()
+        if id(one) in seen:
+            continue
+        seen.add(id(one))
+        if isinstance(one, NoRouteMatched):
+            yield one
+        todo.extend(e for e in (one.__cause__, one.__context__) if e is not None)
+        todo.extend(getattr(one, "exceptions", ()))
 
 
 class _ExpectedRefusal:
-    def __init__(self, context: Any, mock: AioHTTPretty) -> None:
+    """An assertRaises context that forgives the refusal it catches."""
+
+    def __init__(self, context: Any, case: AioHTTPrettyTestCase) -> None:
         self._context = context
-        self._mock = mock
+        self._case = case
 
     def __enter__(self) -> Any:
         return self._context.__enter__()
@@ -199,7 +310,6 @@ class _ExpectedRefusal:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> bool:
         handled: bool = self._context.__exit__(exc_type, exc, tb)
-        caught = getattr(self._context, "exception", None)
-        if isinstance(caught, NoRouteMatched):
-            self._mock._forgive(caught)
+        if handled:
+            self._case._aiohttpretty_forgive(getattr(self._context, "exception", None))
         return handled

@@ -35,6 +35,13 @@ class DocumentationExamplesTest(unittest.TestCase):
                 with self.subTest(document=path.name, line=line):
                     self.run_block(f"{path.name}:{line}", code)
 
+    def test_every_public_name_is_in_the_api_reference(self):
+        import aiohttpretty
+
+        reference = (ROOT / "docs" / "api.rst").read_text(encoding="utf-8")
+        missing = [name for name in aiohttpretty.__all__ if f"aiohttpretty.{name}" not in reference]
+        self.assertEqual(missing, [], "public names missing from docs/api.rst")
+
     def run_block(self, name: str, code: str) -> None:
         namespace: dict[str, object] = {"__name__": f"docs_example_{abs(hash(name))}"}
         exec(compile(code, name, "exec"), namespace)
