@@ -386,7 +386,8 @@ def _connection_key(url: URL) -> Any:
 
     values: dict[str, Any] = {"host": url.host, "port": url.port, "ssl": True}
     values["is_ssl"] = url.scheme in ("https", "wss")
-    fields: dict[str, Any] = {field: values.get(field) for field in ConnectionKey._fields}
+    # A NamedTuple in recent aiohttp, an attrs class in 3.9: both annotate their fields.
+    fields: dict[str, Any] = {field: values.get(field) for field in ConnectionKey.__annotations__}
     return ConnectionKey(**fields)
 
 

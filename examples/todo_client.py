@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from yarl import URL
 
 
 @dataclass
@@ -24,21 +25,21 @@ class TodoClient:
     """Client of the todo API at ``base_url`` (ending in a slash)."""
 
     def __init__(self, base_url: str, token: str, retries: int = 3, backoff: float = 0.0) -> None:
-        self.base_url = base_url
+        self.base_url = URL(base_url)
         self.token = token
         self.retries = retries
         self.backoff = backoff
 
     def _session(self) -> aiohttp.ClientSession:
+        # Not ClientSession(base_url=...): aiohttp 3.9 refuses a base_url with a path.
         return aiohttp.ClientSession(
-            base_url=self.base_url,
             headers={"Authorization": f"Bearer {self.token}"},
             raise_for_status=False,
         )
 
     async def _request(self, session: aiohttp.ClientSession, method: str, url: str, **kwargs: Any) -> Any:
         for attempt in range(self.retries + 1):
-            async with session.request(method, url, **kwargs) as response:
+            async with session.request(method, self.base_url.join(URL(url)), **kwargs) as response:
                 if response.status == 503 and attempt < self.retries:
                     await asyncio.sleep(self.backoff * 2**attempt)
                     continue

@@ -371,14 +371,20 @@ class FidelityTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(self.mock.calls[-1].headers["Cookie"], "sid=abc")
 
     async def test_base_url(self):
-        self.mock.register_uri("GET", "http://api.test/v1/users", body=b"users")
-        async with aiohttp.ClientSession(base_url="http://api.test/v1/") as session:
-            async with session.get("users") as response:
+        self.mock.register_uri("GET", "http://api.test/users", body=b"users")
+        # aiohttp 3.9 takes a base_url without a path only; later ones join paths too.
+        async with aiohttp.ClientSession(base_url="http://api.test") as session:
+            async with session.get("/users") as response:
                 self.assertEqual(await response.read(), b"users")
+        self.assertEqual(self.mock.calls[0].url, URL("http://api.test/users"))
 
-    @unittest.skipUnless(hasattr(aiohttp, "ClientHandlerType"), "client middlewares need aiohttp 3.12")
     async def test_client_middlewares(self):
         seen = []
+        if not hasattr(aiohttp, "ClientHandlerType"):
+            # Client middlewares arrived in aiohttp 3.12: before, the session refuses them.
+            with self.assertRaises(TypeError):
+                aiohttp.ClientSession(middlewares=())
+            return
 
         async def add_token(request, handler):
             request.headers["Authorization"] = "Bearer mw"

@@ -209,7 +209,16 @@ class ExceptionTest(_MockedTest):
             "http://api.test/x",
             responses=[{"exception": aiohttp.ServerDisconnectedError()}, {"body": b"ok"}],
         )
-        self.assertEqual(await self.fetch("GET", "http://api.test/x"), (200, b"ok"))
+        async with aiohttp.ClientSession() as session:
+            # aiohttp 3.10 and later retry an idempotent request once on a dropped
+            # keep-alive connection; 3.9 reports the error.
+            retries = getattr(session, "_retry_connection", False)
+        if retries:
+            self.assertEqual(await self.fetch("GET", "http://api.test/x"), (200, b"ok"))
+        else:
+            with self.assertRaises(aiohttp.ServerDisconnectedError):
+                await self.fetch("GET", "http://api.test/x")
+            self.assertEqual(await self.fetch("GET", "http://api.test/x"), (200, b"ok"))
         self.assertEqual(route.call_count, 2)
 
     async def test_responses_may_fail_then_succeed(self):
