@@ -16,10 +16,12 @@ from .routes import URI, location, normalise_method, normalise_url, query_key, q
 
 __all__ = [
     "NOT_GIVEN",
+    "CallAssertions",
     "CallPattern",
     "check_call_count",
     "check_called",
     "check_not_called",
+    "teardown_message",
     "unmatched_message",
     "unused_routes_message",
 ]
@@ -144,6 +146,105 @@ def check_call_count(calls: list[Call], pattern: CallPattern, count: int) -> str
     if made == count:
         return None
     return f"Expected {count} request(s) matching {pattern}, got {made}.\n{_actual(calls, pattern)}"
+
+
+class CallAssertions:
+    """The assertions on recorded calls, one implementation for the unittest test
+    case (``assertCalled``, ...) and the pytest fixture (``assert_called``, ...).
+
+    A subclass gives the calls to check in :meth:`_calls_to_check`, and may turn
+    a failure into its framework's own (``TestCase.fail`` with ``longMessage``).
+    """
+
+    def _calls_to_check(self) -> list[Call]:
+        raise NotImplementedError
+
+    def _assertion_failed(self, message: str, msg: Any) -> None:
+        __tracebackhide__ = True
+        raise AssertionError(message if msg is None else f"{message} : {msg}")
+
+    def _check(self, message: str | None, msg: Any) -> None:
+        __tracebackhide__ = True
+        if message is not None:
+            self._assertion_failed(message, msg)
+
+    def assert_called(
+        self,
+        method: str,
+        uri: URI,
+        *,
+        params: Any = None,
+        check_params: bool = True,
+        headers: Mapping[str, Any] | None = None,
+        data: Any = None,
+        json: Any = NOT_GIVEN,
+        msg: Any = None,
+    ) -> None:
+        """Fail unless at least one recorded request matches.
+
+        ``headers`` must be present with these values (names are
+        case-insensitive); ``data`` is compared to the body as sent (a ``str``
+        as UTF-8, a mapping as a form-encoded body); ``json`` to the decoded JSON
+        body (``json=None`` expects a JSON ``null``); ``check_params=False``
+        ignores the query string.
+        """
+        __tracebackhide__ = True
+        pattern = CallPattern(
+            method, uri, params=params, check_params=check_params, headers=headers, data=data, json=json
+        )
+        self._check(check_called(self._calls_to_check(), pattern), msg)
+
+    def assert_not_called(
+        self,
+        method: str,
+        uri: URI,
+        *,
+        params: Any = None,
+        check_params: bool = True,
+        headers: Mapping[str, Any] | None = None,
+        data: Any = None,
+        json: Any = NOT_GIVEN,
+        msg: Any = None,
+    ) -> None:
+        """Fail if any recorded request matches (the criteria of :meth:`assert_called`)."""
+        __tracebackhide__ = True
+        pattern = CallPattern(
+            method, uri, params=params, check_params=check_params, headers=headers, data=data, json=json
+        )
+        self._check(check_not_called(self._calls_to_check(), pattern), msg)
+
+    def assert_call_count(
+        self,
+        method: str,
+        uri: URI,
+        count: int,
+        *,
+        params: Any = None,
+        check_params: bool = True,
+        headers: Mapping[str, Any] | None = None,
+        data: Any = None,
+        json: Any = NOT_GIVEN,
+        msg: Any = None,
+    ) -> None:
+        """Fail unless exactly ``count`` recorded requests match (the criteria of
+        :meth:`assert_called`)."""
+        __tracebackhide__ = True
+        pattern = CallPattern(
+            method, uri, params=params, check_params=check_params, headers=headers, data=data, json=json
+        )
+        self._check(check_call_count(self._calls_to_check(), pattern, count), msg)
+
+
+def teardown_message(
+    unmatched: list[Call], routes: Iterable[Any], *, assert_all_called: bool, failed: bool
+) -> str | None:
+    """What fails a test when it ends: requests that matched no route (the code
+    under test may have swallowed their error) and, with ``assert_all_called``,
+    routes never requested; not after the test failed, for it stopped early."""
+    problems = [unmatched_message(unmatched)]
+    if assert_all_called and not failed:
+        problems.append(unused_routes_message(routes))
+    return "\n".join(problem for problem in problems if problem) or None
 
 
 def unmatched_message(unmatched: list[Call]) -> str | None:

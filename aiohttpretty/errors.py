@@ -27,6 +27,26 @@ class NoRouteMatched(AssertionError):
     call: Call | None = None
 
 
+def refusals_in(exc: BaseException | None) -> list[NoRouteMatched]:
+    """The :class:`NoRouteMatched` errors a traceback of ``exc`` shows: itself,
+    its causes and contexts, and the members of exception groups."""
+    found: list[NoRouteMatched] = []
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, NoRouteMatched):
+            found.append(current)
+        todo += [current.__cause__, current.__context__]
+        grouped = getattr(current, "exceptions", None)
+        if isinstance(grouped, (list, tuple)):
+            todo += [member for member in grouped if isinstance(member, BaseException)]
+    return found
+
+
 class ResponsesExhausted(NoRouteMatched):
     """A route registered with ``responses=[...]`` was requested more often than
     it has responses."""

@@ -5,25 +5,17 @@ from __future__ import annotations
 import contextlib
 import functools
 import unittest
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from types import TracebackType
 from typing import Any, Callable, ClassVar
 
 import aiohttp
 
 from . import scope
-from .assertions import (
-    NOT_GIVEN,
-    CallPattern,
-    check_call_count,
-    check_called,
-    check_not_called,
-    unmatched_message,
-    unused_routes_message,
-)
-from .errors import NoRouteMatched
+from .assertions import CallAssertions, teardown_message
+from .errors import NoRouteMatched, refusals_in
 from .mock import AioHTTPretty
-from .records import CallList
+from .records import Call, CallList
 from .routes import URI, Route
 
 __all__ = ["AioHTTPrettyTestCase"]
@@ -34,7 +26,7 @@ _FAILED = "failed"  # setUp, the test, a subtest or tearDown raised: reported al
 _QUIET = "quiet"  # skipped, or an expected failure: no teardown checks
 
 
-class AioHTTPrettyTestCase(unittest.IsolatedAsyncioTestCase):
+class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
     """A test case whose every test runs with a fresh, active mock.
 
     Before each test a new :class:`~aiohttpretty.AioHTTPretty` (``self.aiohttpretty``)
@@ -90,11 +82,12 @@ class AioHTTPrettyTestCase(unittest.IsolatedAsyncioTestCase):
     def _aiohttpretty_check(self, mock: AioHTTPretty) -> None:
         if self._aiohttpretty_outcome == _QUIET:
             return
-        problems = [unmatched_message(mock.unmatched)]
-        # After a failure the test stopped early: unused routes say nothing then.
-        if self.assert_all_called and self._aiohttpretty_outcome != _FAILED:
-            problems.append(unused_routes_message(mock._registry))
-        message = "\n".join(problem for problem in problems if problem)
+        message = teardown_message(
+            mock.unmatched,
+            mock._registry,
+            assert_all_called=self.assert_all_called,
+            failed=self._aiohttpretty_outcome == _FAILED,
+        )
         if message:
             self.fail(message)
 
@@ -144,7 +137,7 @@ class AioHTTPrettyTestCase(unittest.IsolatedAsyncioTestCase):
         except BaseException as exc:
             mock = self._aiohttpretty_mock
             if mock is not None:
-                for refusal in _refusals_in(exc):
+                for refusal in refusals_in(exc):
                     mock._forgive(refusal)
             if isinstance(exc, unittest.SkipTest):
                 if whole_test:
@@ -180,65 +173,16 @@ class AioHTTPrettyTestCase(unittest.IsolatedAsyncioTestCase):
         """The requests this test's routes answered, in order."""
         return self.aiohttpretty.calls
 
-    # Assertions.
-    def assertCalled(
-        self,
-        method: str,
-        uri: URI,
-        *,
-        params: Any = None,
-        check_params: bool = True,
-        headers: Mapping[str, Any] | None = None,
-        data: Any = None,
-        json: Any = NOT_GIVEN,
-        msg: Any = None,
-    ) -> None:
-        """Fail unless at least one recorded request matches."""
-        pattern = CallPattern(
-            method, uri, params=params, check_params=check_params, headers=headers, data=data, json=json
-        )
-        self._aiohttpretty_fail(check_called(self.calls, pattern), msg)
+    # Assertions (unittest's names; assert_called, ... are the same methods).
+    assertCalled = CallAssertions.assert_called
+    assertNotCalled = CallAssertions.assert_not_called
+    assertCallCount = CallAssertions.assert_call_count
 
-    def assertNotCalled(
-        self,
-        method: str,
-        uri: URI,
-        *,
-        params: Any = None,
-        check_params: bool = True,
-        headers: Mapping[str, Any] | None = None,
-        data: Any = None,
-        json: Any = NOT_GIVEN,
-        msg: Any = None,
-    ) -> None:
-        """Fail if any recorded request matches."""
-        pattern = CallPattern(
-            method, uri, params=params, check_params=check_params, headers=headers, data=data, json=json
-        )
-        self._aiohttpretty_fail(check_not_called(self.calls, pattern), msg)
+    def _calls_to_check(self) -> list[Call]:
+        return self.calls
 
-    def assertCallCount(
-        self,
-        method: str,
-        uri: URI,
-        count: int,
-        *,
-        params: Any = None,
-        check_params: bool = True,
-        headers: Mapping[str, Any] | None = None,
-        data: Any = None,
-        json: Any = NOT_GIVEN,
-        msg: Any = None,
-    ) -> None:
-        """Fail unless exactly ``count`` recorded requests match."""
-        pattern = CallPattern(
-            method, uri, params=params, check_params=check_params, headers=headers, data=data, json=json
-        )
-        self._aiohttpretty_fail(check_call_count(self.calls, pattern, count), msg)
-
-    def _aiohttpretty_fail(self, standard: str | None, msg: Any) -> None:
-        if standard is not None:
-            self.fail(self._formatMessage(msg, standard))
+    def _assertion_failed(self, message: str, msg: Any) -> None:
+        self.fail(self._formatMessage(msg, message))
 
     def assertRaises(self, expected_exception: Any, *args: Any, **kwargs: Any) -> Any:
         """As :meth:`unittest.TestCase.assertRaises`; a :class:`NoRouteMatched`
@@ -279,21 +223,6 @@ class AioHTTPrettyTestCase(unittest.IsolatedAsyncioTestCase):
 
         call.__name__ = getattr(func, "__name__", None) or str(func)  # for "not raised by ..."
         return call
-
-
-def _refusals_in(exc: BaseException) -> Iterator[NoRouteMatched]:
-    """The refusals a traceback of ``exc`` shows: itself, its causes and
-    contexts, and the members of exception groups."""
-    todo, seen = [exc], set()
-    while todo:
-        one = todo.pop()
-        if id(one) in seen:
-            continue
-        seen.add(id(one))
-        if isinstance(one, NoRouteMatched):
-            yield one
-        todo.extend(e for e in (one.__cause__, one.__context__) if e is not None)
-        todo.extend(getattr(one, "exceptions", ()))
 
 
 class _ExpectedRefusal:

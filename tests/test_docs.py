@@ -15,13 +15,15 @@ DOCUMENTS = [ROOT / "README.rst", *sorted((ROOT / "docs").glob("*.rst"))]
 _BLOCK = re.compile(r"^( *)\.\. code-block:: python\n((?:\1 +:.*\n)*)\n((?:\1 +.*\n|\n)+)", re.MULTILINE)
 
 
-def python_blocks(path: Path) -> list[tuple[int, str]]:
-    """The python code blocks of a reStructuredText file, with their line numbers."""
+def python_blocks(path: Path) -> list[tuple[int, str, str | None]]:
+    """The python code blocks of a reStructuredText file, with their line numbers
+    and the file a ``:caption:`` names, if any."""
     text = path.read_text(encoding="utf-8")
     blocks = []
     for match in _BLOCK.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
-        blocks.append((line, textwrap.dedent(match.group(3))))
+        caption = re.search(r":caption: (\S+)", match.group(2))
+        blocks.append((line, textwrap.dedent(match.group(3)), caption.group(1) if caption else None))
     return blocks
 
 
@@ -31,9 +33,17 @@ class DocumentationExamplesTest(unittest.TestCase):
 
     def test_every_python_block_runs(self):
         for path in DOCUMENTS:
-            for line, code in python_blocks(path):
+            for line, code, caption in python_blocks(path):
                 with self.subTest(document=path.name, line=line):
-                    self.run_block(f"{path.name}:{line}", code)
+                    if caption:
+                        # An excerpt of a test file that the test run runs itself
+                        # (pytest examples: this run may have no pytest).
+                        source = (ROOT / caption).read_text(encoding="utf-8")
+                        self.assertIn(
+                            code.strip(), source, f"{path.name}:{line} is not an excerpt of {caption}"
+                        )
+                    else:
+                        self.run_block(f"{path.name}:{line}", code)
 
     def test_every_public_name_is_in_the_api_reference(self):
         import aiohttpretty
