@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 BARE := .venv-bare
 PIP_QUIET := --quiet --disable-pip-version-check
-SOURCES := aiohttpretty tests examples docs/conf.py
+SOURCES := aiohttpretty tests examples benchmarks docs/conf.py
 
 .PHONY: demo test lint typecheck unittest docs pytest matrix bench clean
 

@@ -165,10 +165,31 @@ def _intercepting_create_connection(
         mock = active_mock()
         if mock is None or mock._passes_through(req.url):
             return await original(self, req, traces, timeout)
+        await take_turn()
         return open_connection(self, req, mock)
 
     _create_connection._aiohttpretty_patch = True  # type: ignore[attr-defined]
     return _create_connection
+
+
+# Connections opened since the event loop last had a turn.
+_connections_without_turn = 0
+_TURN_EVERY = 8
+
+
+async def take_turn() -> None:
+    """Let the event loop run other tasks every few mocked connections.
+
+    A plain reply is answered without any waiting, so a loop of requests would
+    never suspend: other tasks would starve, and asyncio would not get to drop
+    the timers aiohttp cancels.  A turn of the loop costs about as much as the
+    rest of a mocked request, so it is taken every few connections, not each.
+    """
+    global _connections_without_turn
+    _connections_without_turn += 1
+    if _connections_without_turn >= _TURN_EVERY:
+        _connections_without_turn = 0
+        await asyncio.sleep(0)
 
 
 def open_connection(
@@ -289,8 +310,7 @@ class MockTransport(asyncio.Transport):
         self.session_call = call
         self._reader = RequestReader()
         self._closing = False
-        self._reading = asyncio.Event()
-        self._reading.set()
+        self._reading: asyncio.Event | None = None  # created when aiohttp first pauses reading
         self._task: asyncio.Task[None] | None = None
         self._continue_sent = False
 
@@ -299,9 +319,10 @@ class MockTransport(asyncio.Transport):
         if self._closing or self._task is not None:
             return
         if self._reader.feed(data):
-            self._task = self._loop.create_task(
-                self._mock._answer(self, self._reader.headers, self._reader.body)
-            )
+            # A plain reply is sent at once; the others are a task of their own.
+            pending = self._mock._answer(self, self._reader.headers, self._reader.body)
+            if pending is not None:
+                self._task = self._loop.create_task(pending)
         elif self._reader.expects_continue and not self._continue_sent and self._reader.headers is not None:
             self._continue_sent = True
             self._loop.call_soon(self.feed, b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -327,17 +348,20 @@ class MockTransport(asyncio.Transport):
 
     # Flow control of what the "server" sends.
     def pause_reading(self) -> None:
+        if self._reading is None:
+            self._reading = asyncio.Event()
         self._reading.clear()
 
     def resume_reading(self) -> None:
-        self._reading.set()
+        if self._reading is not None:
+            self._reading.set()
 
     def is_reading(self) -> bool:
-        return self._reading.is_set()
+        return self._reading is None or self._reading.is_set()
 
     async def wait_reading(self) -> None:
         """Wait while aiohttp has paused reading (its buffer is full)."""
-        if not self._reading.is_set():
+        if self._reading is not None and not self._reading.is_set():
             await self._reading.wait()
 
     def get_extra_info(self, name: str, default: Any = None) -> Any:

@@ -9,7 +9,7 @@ import inspect
 import math
 import re
 import warnings
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Coroutine, Mapping
 from typing import Any, Callable
 
 import aiohttp
@@ -60,6 +60,9 @@ REGISTER_OPTIONS = (
 CALLBACK_RESULT_OPTIONS = (*RESPONSE_OPTIONS, "json")
 
 _CHUNK = 2**16
+# aiohttp 3.9 writes every request from a task of its own, which a response
+# complete before that task ran would cancel: there, every answer is a task.
+_ANSWER_AT_ONCE = tuple(int(part) for part in aiohttp.__version__.split(".")[:2]) >= (3, 10)
 
 
 class AioHTTPretty:
@@ -218,10 +221,15 @@ class AioHTTPretty:
                 interception.session_call.reset(token)
         return response
 
-    async def _answer(
+    def _answer(
         self, transport: interception.MockTransport, headers: CIMultiDictProxy[str] | None, body: bytes
-    ) -> None:
-        """Answer the request that arrived on ``transport`` (a task of its own)."""
+    ) -> Coroutine[Any, Any, None] | None:
+        """Answer the request that arrived on ``transport``.
+
+        A reply that needs no waiting (bytes, no delay, exception or callback)
+        is sent at once and ``None`` returned: no task and no extra turn of the
+        event loop.  Otherwise the returned coroutine answers (as a task).
+        """
         passed = transport.session_call
         call = Call(
             transport.method,
@@ -239,14 +247,27 @@ class AioHTTPretty:
         except NoRouteMatched as exc:
             exc.call = call
             self.unmatched.append(call)
-            transport.finish(exc)
-            return
+            return _finish(transport, exc)
         except BaseException as exc:  # a condition's own error, e.g. in match=callable
-            transport.finish(exc)
-            return
+            return _finish(transport, exc)
         call.route = route
         self.calls.append(call)
         route._record(call)
+        if (
+            _ANSWER_AT_ONCE
+            and not reply.delay
+            and reply.exception is None
+            and route.callback is None
+            and _send_at_once(transport, reply.spec, call)
+        ):
+            transport.finish()
+            return None
+        return self._reply(transport, route, reply, call)
+
+    async def _reply(
+        self, transport: interception.MockTransport, route: Route, reply: Reply, call: Call
+    ) -> None:
+        """Send ``reply`` to ``call``, waiting for its delay, callback or stream."""
         try:
             if reply.delay:
                 await asyncio.sleep(reply.delay)
@@ -309,6 +330,7 @@ class _MockConnector(aiohttp.BaseConnector):
     async def _create_connection(
         self, req: aiohttp.ClientRequest, traces: Any, timeout: Any
     ) -> ResponseHandler:
+        await interception.take_turn()
         return interception.open_connection(self, req, self._mock)
 
 
@@ -429,6 +451,25 @@ def _spec(options: dict[str, Any], *, json: bool, top_level: bool) -> ResponseSp
     return ResponseSpec(**options)
 
 
+async def _finish(transport: interception.MockTransport, exc: BaseException) -> None:
+    transport.finish(exc)
+
+
+def _send_at_once(transport: interception.MockTransport, spec: ResponseSpec, call: Call) -> bool:
+    """Send a response that needs no waiting (a head alone, or a bytes body
+    of one chunk); whether it was sent."""
+    body = spec.body
+    if not isinstance(body, bytes):
+        return False
+    if call.method == "HEAD" or spec.status in (204, 304) or spec.status < 200:
+        transport.feed(spec.head(len(body)))
+        return True
+    if len(body) <= _CHUNK and not spec.chunked:
+        transport.feed(spec.head(len(body)) + body)
+        return True
+    return False
+
+
 async def _send(transport: interception.MockTransport, spec: ResponseSpec, call: Call) -> None:
     """Write the response for ``call`` into ``transport``, as a server would."""
     body = spec.body
@@ -439,13 +480,12 @@ async def _send(transport: interception.MockTransport, spec: ResponseSpec, call:
             f"has a body of type {type(body.body).__name__}, which cannot be sent; "
             f"register bytes, str, a list of chunks, an async iterator or a stream with an async read()"
         )
+    if _send_at_once(transport, spec, call):
+        return
     if call.method == "HEAD" or spec.status in (204, 304) or spec.status < 200:
-        transport.feed(spec.head(len(body) if isinstance(body, bytes) else None))
+        transport.feed(spec.head(None))
         return
     if isinstance(body, bytes):
-        if len(body) <= _CHUNK and not spec.chunked:
-            transport.feed(spec.head(len(body)) + body)
-            return
         length: int | None = len(body)
         chunks: AsyncIterator[bytes] = _slices(body)
     elif isinstance(body, Chunks):
