@@ -62,7 +62,7 @@ CALLBACK_RESULT_OPTIONS = (*RESPONSE_OPTIONS, "json")
 _CHUNK = 2**16
 # aiohttp 3.9 writes every request from a task of its own, which a response
 # complete before that task ran would cancel: there, every answer is a task.
-_ANSWER_AT_ONCE = tuple(int(part) for part in aiohttp.__version__.split(".")[:2]) >= (3, 10)
+_ANSWER_AT_ONCE = tuple(int(part) for part in re.findall(r"\d+", aiohttp.__version__)[:2]) >= (3, 10)
 
 
 class AioHTTPretty:
