@@ -1,6 +1,6 @@
 """The interception of aiohttp: the only module that patches it.
 
-Three seams are patched while a mock is active:
+Two seams are patched while a mock is active:
 
 * ``_create_connection`` of :class:`aiohttp.BaseConnector` and of every
   subclass that defines its own (``TCPConnector``, ``UnixConnector``, ...).
@@ -9,11 +9,11 @@ Three seams are patched while a mock is active:
   that transport; the transport hands the request to the mock, which writes a
   real HTTP/1.1 response back for aiohttp's own parser.  Redirects, cookies,
   ``raise_for_status``, middlewares, traces and decompression stay aiohttp's.
-* ``BaseConnector.connect``, only to close keep-alive connections to real
-  servers that were pooled before activation, so none is reused while mocked.
-* ``ClientSession._request``, only to note the arguments the code passed
-  (``call['headers']``, ``call['data']``, ... in the original-compatible API);
-  they travel to the connection layer in a :class:`contextvars.ContextVar`.
+* ``ClientSession._request``, to note the arguments the code passed
+  (``call['headers']``, ``call['data']``, ... in the original-compatible API),
+  which travel to the connection layer in a :class:`contextvars.ContextVar`;
+  and to close the keep-alive connections to real servers that the session
+  pooled before activation, so that none is reused while mocked.
 
 Each mocked connection carries exactly one request and is closed by the
 "server" after the response, so no state is shared between requests.
@@ -103,9 +103,6 @@ def _patch() -> None:
                 continue
             patches.append((cls, "_create_connection", original))
             setattr(cls, "_create_connection", _intercepting_create_connection(original))
-        original_connect = aiohttp.BaseConnector.__dict__["connect"]
-        patches.append((aiohttp.BaseConnector, "connect", original_connect))
-        setattr(aiohttp.BaseConnector, "connect", _pool_guarding_connect(original_connect))
         original_request = aiohttp.ClientSession.__dict__["_request"]
         patches.append((aiohttp.ClientSession, "_request", original_request))
         setattr(aiohttp.ClientSession, "_request", _noting_request(original_request))
@@ -125,6 +122,9 @@ def _unpatch() -> None:
 def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     @functools.wraps(original)
     async def _request(self: aiohttp.ClientSession, method: str, str_or_url: Any, **kwargs: Any) -> Any:
+        mock = active_mock()
+        if mock is not None and self._connector is not None:
+            _drop_real_connections(self._connector, mock)
         token = session_call.set(SessionCall(method, str_or_url, kwargs))
         try:
             return await original(self, method, str_or_url, **kwargs)
@@ -135,24 +135,15 @@ def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
     return _request
 
 
-def _pool_guarding_connect(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    """A keep-alive connection pooled before activation leads to a real server:
-    while mocked, such connections are closed instead of reused."""
-
-    @functools.wraps(original)
-    async def connect(
-        self: aiohttp.BaseConnector, req: aiohttp.ClientRequest, traces: Any, timeout: Any
-    ) -> Any:
-        mock = active_mock()
-        if mock is not None and not mock._passes_through(req.url):
-            pool = getattr(self, "_conns", None)
-            pooled = pool.pop(req.connection_key, None) if isinstance(pool, dict) else None
-            for protocol, _ in pooled or ():
-                protocol.close()
-        return await original(self, req, traces, timeout)
-
-    connect._aiohttpretty_patch = True  # type: ignore[attr-defined]
-    return connect
+def _drop_real_connections(connector: aiohttp.BaseConnector, mock: AioHTTPretty) -> None:
+    """Close the keep-alive connections to real servers that ``connector`` pooled
+    before activation: reused while mocked, they would reach the network."""
+    pool = getattr(connector, "_conns", None)
+    if not pool or not isinstance(pool, dict):
+        return
+    for key in [key for key in pool if not mock._passes_through(URL.build(host=key.host, port=key.port))]:
+        for protocol, _ in pool.pop(key):
+            protocol.close()
 
 
 def _intercepting_create_connection(

@@ -19,7 +19,6 @@ def patched() -> bool:
     seams = [
         aiohttp.ClientSession._request,
         aiohttp.BaseConnector._create_connection,
-        aiohttp.BaseConnector.connect,
     ]
     seams += [aiohttp.TCPConnector._create_connection, aiohttp.UnixConnector._create_connection]
     flags = {bool(getattr(seam, "_aiohttpretty_patch", False)) for seam in seams}

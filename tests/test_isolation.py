@@ -35,8 +35,6 @@ def patch_state() -> dict[str, Any]:
     ]
     if getattr(aiohttp.ClientSession._request, "_aiohttpretty_patch", False):
         patched.append("ClientSession._request")
-    if getattr(aiohttp.BaseConnector.connect, "_aiohttpretty_patch", False):
-        patched.append("BaseConnector.connect")
     default = scope.current()
     return {
         "active mocks": list(interception._active),
