@@ -9,10 +9,10 @@ import re
 import warnings
 
 import aiohttp
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 import aiohttpretty
+
+from .realserver import start_real_server
 
 
 class _MockedTest(aiohttpretty.AioHTTPrettyTestCase):
@@ -337,13 +337,7 @@ class PassthroughTest(aiohttpretty.AioHTTPrettyTestCase):
     passthrough = ("127.0.0.1",)
 
     async def test_passthrough_hosts_reach_a_real_server_and_the_rest_is_mocked(self):
-        async def hello(request: web.Request) -> web.Response:
-            return web.Response(text="real " + request.path)
-
-        app = web.Application()
-        app.router.add_get("/hello", hello)
-        server = TestServer(app, host="127.0.0.1")
-        await server.start_server()
+        server = await start_real_server()
         self.addAsyncCleanup(server.close)
         self.register_uri("GET", "http://api.test/x", body=b"mocked")
         async with aiohttp.ClientSession() as session:
@@ -354,18 +348,12 @@ class PassthroughTest(aiohttpretty.AioHTTPrettyTestCase):
         self.assertEqual([str(call.url) for call in self.calls], ["http://api.test/x"])
 
     async def test_passthrough_by_host_and_port_at_module_level(self):
-        async def hello(request: web.Request) -> web.Response:
-            return web.Response(text="real")
-
-        app = web.Application()
-        app.router.add_get("/", hello)
-        server = TestServer(app, host="127.0.0.1")
-        await server.start_server()
+        server = await start_real_server()
         self.addAsyncCleanup(server.close)
         with aiohttpretty.mocked(passthrough=[f"127.0.0.1:{server.port}"]):
             async with aiohttp.ClientSession() as session:
                 async with session.get(server.make_url("/")) as response:
-                    self.assertEqual(await response.text(), "real")
+                    self.assertEqual(await response.text(), "real /")
         with aiohttpretty.mocked(passthrough=["127.0.0.1:1"]), self.assertRaises(aiohttpretty.NoRouteMatched):
             async with aiohttp.ClientSession() as session:
                 await session.get(server.make_url("/"))

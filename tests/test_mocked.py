@@ -8,11 +8,11 @@ import inspect
 import unittest
 
 import aiohttp
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 import aiohttpretty
 from aiohttpretty import mocked
+
+from .realserver import start_real_server
 
 
 async def get(url: str) -> bytes:
@@ -278,13 +278,7 @@ class NestingTest(MockedTestCase):
 
 class PassthroughTest(MockedTestCase):
     async def serve_and_fetch(self, mocked_url: str) -> tuple[bytes, bytes]:
-        async def real(request: web.Request) -> web.Response:
-            return web.Response(text="real")
-
-        app = web.Application()
-        app.router.add_get("/", real)
-        server = TestServer(app, host="127.0.0.1")
-        await server.start_server()
+        server = await start_real_server()
         try:
             return await get(str(server.make_url("/"))), await get(mocked_url)
         finally:
@@ -298,7 +292,7 @@ class PassthroughTest(MockedTestCase):
                 self.assertEqual([call.url.host for call in mock.calls], ["api.test"])
                 return result
 
-        self.assertEqual(asyncio.run(scenario()), (b"real", b"mocked"))
+        self.assertEqual(asyncio.run(scenario()), (b"real /", b"mocked"))
         self.assert_restored()
 
     def test_passthrough_in_the_decorator(self):
@@ -307,7 +301,7 @@ class PassthroughTest(MockedTestCase):
             aiohttpretty.register_uri("GET", "http://api.test/", body=b"mocked")
             return await self.serve_and_fetch("http://api.test/")
 
-        self.assertEqual(asyncio.run(scenario()), (b"real", b"mocked"))
+        self.assertEqual(asyncio.run(scenario()), (b"real /", b"mocked"))
         self.assert_restored()
 
     def test_without_passthrough_the_local_server_is_mocked_too(self):

@@ -15,11 +15,11 @@ import unittest
 from typing import Any
 
 import aiohttp
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 import aiohttpretty
 from aiohttpretty import interception, scope
+
+from .realserver import start_real_server
 
 # The attributes interception.py patches, as aiohttp defines them.
 ORIGINALS = {
@@ -81,16 +81,14 @@ def get_in_a_thread(url: str) -> bytes:
 def real_request() -> str:
     """A request to a real local server, made with plain aiohttp."""
 
-    async def hello(request: web.Request) -> web.Response:
-        return web.Response(text="real server")
-
     async def main() -> str:
-        app = web.Application()
-        app.router.add_get("/", hello)
-        async with TestServer(app, host="127.0.0.1") as server:
+        server = await start_real_server("real server")
+        try:
             async with aiohttp.ClientSession() as session:
                 async with session.get(server.make_url("/")) as response:
                     return await response.text()
+        finally:
+            await server.close()
 
     return asyncio.run(main())
 
@@ -128,7 +126,7 @@ class RestoredMixin(unittest.TestCase):
         self.assertEqual(interception._active, [])
         self.assertEqual(scope._stack, [])
         self.assertIsNone(interception.active_mock())
-        self.assertEqual(real_request(), "real server")
+        self.assertEqual(real_request(), "real server /")
 
 
 class LifecycleTest(RestoredMixin):
