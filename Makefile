@@ -45,6 +45,8 @@ unittest: $(BARE)/.installed
 
 docs: $(VENV)/.installed-test
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+	@# README.rst is the package's long description: plain docutils must render it.
+	$(BIN)/python -c "import docutils.core; docutils.core.publish_string(open('README.rst').read(), writer_name='html', settings_overrides={'halt_level': 2})"
 
 pytest: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

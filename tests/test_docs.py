@@ -12,18 +12,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / "README.rst", *sorted((ROOT / "docs").glob("*.rst"))]
+_EXCERPT = re.compile(r"# excerpt of (\S+)\n")
 _BLOCK = re.compile(r"^( *)\.\. code-block:: python\n((?:\1 +:.*\n)*)\n((?:\1 +.*\n|\n)+)", re.MULTILINE)
 
 
 def python_blocks(path: Path) -> list[tuple[int, str, str | None]]:
     """The python code blocks of a reStructuredText file, with their line numbers
-    and the file a ``:caption:`` names, if any."""
+    and, for a block that starts with ``# excerpt of <file>``, that file."""
     text = path.read_text(encoding="utf-8")
     blocks = []
     for match in _BLOCK.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
-        caption = re.search(r":caption: (\S+)", match.group(2))
-        blocks.append((line, textwrap.dedent(match.group(3)), caption.group(1) if caption else None))
+        code = textwrap.dedent(match.group(3))
+        excerpt = _EXCERPT.match(code)
+        if excerpt:
+            blocks.append((line, code[excerpt.end() :], excerpt.group(1)))
+        else:
+            blocks.append((line, code, None))
     return blocks
 
 
@@ -33,14 +38,14 @@ class DocumentationExamplesTest(unittest.TestCase):
 
     def test_every_python_block_runs(self):
         for path in DOCUMENTS:
-            for line, code, caption in python_blocks(path):
+            for line, code, excerpt_of in python_blocks(path):
                 with self.subTest(document=path.name, line=line):
-                    if caption:
+                    if excerpt_of:
                         # An excerpt of a test file that the test run runs itself
                         # (pytest examples: this run may have no pytest).
-                        source = (ROOT / caption).read_text(encoding="utf-8")
+                        source = (ROOT / excerpt_of).read_text(encoding="utf-8")
                         self.assertIn(
-                            code.strip(), source, f"{path.name}:{line} is not an excerpt of {caption}"
+                            code.strip(), source, f"{path.name}:{line} is not an excerpt of {excerpt_of}"
                         )
                     else:
                         self.run_block(f"{path.name}:{line}", code)
