@@ -141,7 +141,7 @@ def _drop_real_connections(connector: aiohttp.BaseConnector, mock: AioHTTPretty)
     pool = getattr(connector, "_conns", None)
     if not pool or not isinstance(pool, dict):
         return
-    for key in [key for key in pool if not mock._passes_through(URL.build(host=key.host, port=key.port))]:
+    for key in [key for key in pool if not mock._passes_through_host(key.host, key.port)]:
         for protocol, _ in pool.pop(key):
             protocol.close()
 

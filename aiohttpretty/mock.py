@@ -197,10 +197,13 @@ class AioHTTPretty:
         interception.uninstall(self)
 
     def _passes_through(self, url: URL) -> bool:
+        return self._passes_through_host(url.host, url.port)
+
+    def _passes_through_host(self, host: str | None, port: int | None) -> bool:
         if not self._passthrough:
             return False
-        host = (url.host or "").lower()
-        return host in self._passthrough or f"{host}:{url.port}" in self._passthrough
+        host = (host or "").lower()
+        return host in self._passthrough or f"{host}:{port}" in self._passthrough
 
     # Requests.
     async def fake_request(self, method: str, uri: URI, **kwargs: Any) -> aiohttp.ClientResponse:

@@ -314,9 +314,12 @@ class SessionBeforeActivationTest(GuardedTestMixin, unittest.IsolatedAsyncioTest
         # A keep-alive connection pooled before activate() must not be reused while
         # mocked: the request would go to the real server.
         hits: list[str] = []
+        client_ports: list[int] = []
 
         async def handler(request: web.Request) -> web.Response:
             hits.append(request.path)
+            assert request.transport is not None
+            client_ports.append(request.transport.get_extra_info("peername")[1])
             return web.Response(body=b"real")
 
         app = web.Application()
@@ -345,6 +348,20 @@ class SessionBeforeActivationTest(GuardedTestMixin, unittest.IsolatedAsyncioTest
                 self.assertEqual(body, b"mocked")
                 self.assertEqual(hits, ["/x"])
                 self.assertEqual(len(mock.calls), 1)
+            # To a passthrough host the pooled connection is kept and reused: the
+            # server sees both requests come from the same client port.
+            self.guard.__exit__(None, None, None)
+            try:
+                async with session.get(url) as response:
+                    self.assertEqual(await response.read(), b"real")
+                with aiohttpretty.mocked(passthrough=["127.0.0.1"]):
+                    async with session.get(url) as response:
+                        self.assertEqual(await response.read(), b"real")
+            finally:
+                self.guard.__enter__()
+            self.assertEqual(hits, ["/x"] * 3)
+            self.assertEqual(len(set(client_ports[1:])), 1, client_ports)
+            self.assertNotEqual(client_ports[0], client_ports[1])
         finally:
             self.guard.__exit__(None, None, None)
             await session.close()
