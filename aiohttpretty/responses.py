@@ -11,13 +11,13 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any, Protocol, Union, runtime_checkable
 
 from .errors import AioHTTPrettyWarning
+from .routes import TOKEN
 
 __all__ = ["RESPONSE_OPTIONS", "Reply", "ResponseSpec", "Stream"]
 
 #: The options that describe one response.
 RESPONSE_OPTIONS = ("status", "reason", "headers", "body", "auto_length")
 
-_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _FORBIDDEN = re.compile(r"[\r\n\x00]")
 
 
@@ -101,7 +101,7 @@ def _headers(headers: Any) -> list[tuple[str, str]]:
             name, value = item
         except (TypeError, ValueError):
             raise TypeError(f"headers: {item!r} is not a (name, value) pair") from None
-        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+        if not isinstance(name, str) or not TOKEN.fullmatch(name):
             raise ValueError(f"invalid header name {name!r}: use a token such as 'Content-Type'")
         text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
         _check_text(f"header {name}: value", text)

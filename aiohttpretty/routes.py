@@ -36,13 +36,14 @@ Location = tuple[str, str, Union[int, None], str]
 QueryKey = frozenset[tuple[str, str]]
 RouteKey = tuple[str, Location, QueryKey]
 
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+#: An HTTP token (RFC 9110): what a method and a header name are made of.
+TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _SCHEMES = ("http", "https", "ws", "wss")
 
 
 def normalise_method(method: object) -> str:
     """Return ``method`` upper-cased, or raise :class:`ValueError`."""
-    if not isinstance(method, str) or not _TOKEN.fullmatch(method):
+    if not isinstance(method, str) or not TOKEN.fullmatch(method):
         raise ValueError(
             f"invalid HTTP method {method!r}: a method is a non-empty token such as "
             "'GET', 'POST' or 'PROPFIND' (letters, digits and !#$%&'*+-.^_`|~)"
