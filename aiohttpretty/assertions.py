@@ -1,11 +1,12 @@
-"""Assertions on recorded calls, shared by the unittest test case and the
-pytest fixture.  Each check returns ``None`` when it holds, or the failure
-message, written like :mod:`unittest.mock`'s: the expected request, then the
-requests actually made and what differed."""
+"""Assertions on recorded calls, and the checks when a test ends, shared by
+the unittest test case and the pytest plugin.  Each check returns ``None`` when
+it holds, or the failure message, written like :mod:`unittest.mock`'s: the
+expected request, then the requests actually made and what differed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from yarl import URL
@@ -15,12 +16,17 @@ from .records import Call
 from .routes import URI, location, normalise_method, normalise_url, query_key, query_pairs
 
 __all__ = [
+    "FAILED",
     "NOT_GIVEN",
+    "PASSED",
+    "QUIET",
     "CallAssertions",
     "CallPattern",
+    "ForgivingContext",
     "check_call_count",
     "check_called",
     "check_not_called",
+    "forgiving",
     "teardown_message",
     "unmatched_message",
     "unused_routes_message",
@@ -235,16 +241,65 @@ class CallAssertions:
         self._check(check_call_count(self._calls_to_check(), pattern, count), msg)
 
 
+# How a test went, as far as the teardown checks care.
+PASSED = "passed"  # the test returned
+FAILED = "failed"  # its setup, the test, a subtest or its teardown raised: reported already
+QUIET = "quiet"  # skipped, or an expected failure: no teardown checks
+
+
 def teardown_message(
-    unmatched: list[Call], routes: Iterable[Any], *, assert_all_called: bool, failed: bool
+    unmatched: list[Call], routes: Iterable[Any], *, assert_all_called: bool, outcome: str | None
 ) -> str | None:
     """What fails a test when it ends: requests that matched no route (the code
     under test may have swallowed their error) and, with ``assert_all_called``,
-    routes never requested; not after the test failed, for it stopped early."""
+    routes never requested; not after the test failed, for it stopped early.
+    Nothing for a skipped test or an expected failure (``outcome`` ``QUIET``)."""
+    if outcome == QUIET:
+        return None
     problems = [unmatched_message(unmatched)]
-    if assert_all_called and not failed:
+    if assert_all_called and outcome != FAILED:
         problems.append(unused_routes_message(routes))
     return "\n".join(problem for problem in problems if problem) or None
+
+
+class ForgivingContext:
+    """An ``assertRaises`` or ``pytest.raises`` context whose refusals were
+    expected by the test: ``forgive`` takes the exception passing through, so
+    that it does not fail the test again at teardown.  (One that is not caught
+    fails the test, and is reported with it.)"""
+
+    def __init__(self, context: Any, forgive: Callable[[BaseException | None], None]) -> None:
+        self._context = context
+        self._forgive = forgive
+
+    def __enter__(self) -> Any:
+        return self._context.__enter__()
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> Any:
+        __tracebackhide__ = True
+        self._forgive(exc)
+        return self._context.__exit__(exc_type, exc, tb)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+
+def forgiving(
+    func: Callable[..., Any], forgive: Callable[[BaseException | None], None]
+) -> Callable[..., Any]:
+    """``func`` for the callable form of ``assertRaises(expected, func, ...)`` or
+    ``pytest.raises``: what it raises goes through ``forgive`` first."""
+
+    @functools.wraps(func)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except BaseException as exc:
+            forgive(exc)
+            raise
+
+    call.__name__ = getattr(func, "__name__", None) or str(func)  # for "not raised by ..."
+    return call
 
 
 def unmatched_message(unmatched: list[Call]) -> str | None:

@@ -18,7 +18,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from . import interception
-from .errors import NoRouteMatched, UnknownOptionWarning
+from .errors import NoRouteMatched, UnknownOptionWarning, refusals_in
 from .matchers import CONDITION_OPTIONS, build_conditions
 from .records import Call, CallList
 from .responses import (
@@ -291,6 +291,12 @@ class AioHTTPretty:
         """The test expected ``refusal``: it does not fail the test at teardown."""
         self.unmatched[:] = [call for call in self.unmatched if call is not refusal.call]
 
+    def _forgive_refusals_in(self, exc: BaseException | None) -> None:
+        """The test saw ``exc``: the refusals its traceback shows are reported
+        with it (or were expected), not again at teardown."""
+        for refusal in refusals_in(exc):
+            self._forgive(refusal)
+
     def has_call(self, uri: URI, check_params: bool = True, **kwargs: Any) -> bool:
         """Whether a request for ``uri`` was made.
 
@@ -458,13 +464,18 @@ async def _finish(transport: interception.MockTransport, exc: BaseException) -> 
     transport.finish(exc)
 
 
+def _bodiless(spec: ResponseSpec, call: Call) -> bool:
+    """Whether the response has no body on the wire (HEAD, 1xx, 204, 304)."""
+    return call.method == "HEAD" or spec.status in (204, 304) or spec.status < 200
+
+
 def _send_at_once(transport: interception.MockTransport, spec: ResponseSpec, call: Call) -> bool:
     """Send a response that needs no waiting (a head alone, or a bytes body
     of one chunk); whether it was sent."""
     body = spec.body
     if not isinstance(body, bytes):
         return False
-    if call.method == "HEAD" or spec.status in (204, 304) or spec.status < 200:
+    if _bodiless(spec, call):
         transport.feed(spec.head(len(body)))
         return True
     if len(body) <= _CHUNK and not spec.chunked:
@@ -485,7 +496,7 @@ async def _send(transport: interception.MockTransport, spec: ResponseSpec, call:
         )
     if _send_at_once(transport, spec, call):
         return
-    if call.method == "HEAD" or spec.status in (204, 304) or spec.status < 200:
+    if _bodiless(spec, call):
         transport.feed(spec.head(None))
         return
     if isinstance(body, bytes):

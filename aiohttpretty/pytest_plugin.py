@@ -17,15 +17,15 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
+from collections.abc import Generator, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
 
 from . import scope
-from .assertions import CallAssertions, teardown_message
-from .errors import NoRouteMatched, refusals_in
+from .assertions import FAILED, QUIET, CallAssertions, ForgivingContext, forgiving, teardown_message
+from .errors import NoRouteMatched
 from .mock import AioHTTPretty
 from .records import Call
 from .routes import URI, Route
@@ -60,13 +60,12 @@ class AioHTTPrettyFixture(CallAssertions, AioHTTPretty):
     def _calls_to_check(self) -> list[Call]:
         return self.calls
 
-    @contextmanager
     def raises(
         self,
         expected_exception: type[BaseException] | tuple[type[BaseException], ...] = NoRouteMatched,
         *,
         match: str | re.Pattern[str] | None = None,
-    ) -> Iterator[pytest.ExceptionInfo[BaseException]]:
+    ) -> AbstractContextManager[pytest.ExceptionInfo[BaseException]]:
         """:func:`pytest.raises`, for a request expected to match no route.
 
         A :class:`~aiohttpretty.NoRouteMatched` it catches was expected, so it
@@ -76,63 +75,23 @@ class AioHTTPrettyFixture(CallAssertions, AioHTTPretty):
             with aiohttpretty_mock.raises(aiohttpretty.NoRouteMatched):
                 await client.get("http://api.test/unregistered")
         """
-        __tracebackhide__ = True
-        with pytest.raises(expected_exception, match=match) as info:
-            yield info
-        for refusal in refusals_in(info.value):
-            self._forgive(refusal)
+        context = pytest.raises(expected_exception, match=match)
+        return ForgivingContext(context, self._forgive_refusals_in)
 
 
 def _forgiving_raises(original: Any, mock: AioHTTPretty) -> Any:
     """``pytest.raises`` for a test that runs mocked: a refusal that passes
     through it was expected by the test (or fails it), never swallowed."""
 
-    def forgive(exc: BaseException | None) -> None:
-        for refusal in refusals_in(exc):
-            mock._forgive(refusal)
-
     @functools.wraps(original)
     def raises(expected_exception: Any, *args: Any, **kwargs: Any) -> Any:
         __tracebackhide__ = True
         if args:  # pytest.raises(expected, func, *args, **kwargs)
             func, *rest = args
-
-            @functools.wraps(func)
-            def call(*call_args: Any, **call_kwargs: Any) -> Any:
-                try:
-                    return func(*call_args, **call_kwargs)
-                except BaseException as exc:
-                    forgive(exc)
-                    raise
-
-            return original(expected_exception, call, *rest, **kwargs)
-        return _ForgivingContext(original(expected_exception, **kwargs), forgive)
+            return original(expected_exception, forgiving(func, mock._forgive_refusals_in), *rest, **kwargs)
+        return ForgivingContext(original(expected_exception, **kwargs), mock._forgive_refusals_in)
 
     return raises
-
-
-class _ForgivingContext:
-    """A ``pytest.raises`` context that forgives the refusals passing through it."""
-
-    def __init__(self, context: Any, forgive: Callable[[BaseException | None], None]) -> None:
-        self._context = context
-        self._forgive = forgive
-
-    def __enter__(self) -> Any:
-        return self._context.__enter__()
-
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> Any:
-        __tracebackhide__ = True
-        self._forgive(exc)
-        return self._context.__exit__(exc_type, exc, tb)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._context, name)
-
-
-# How the test went, as far as the teardown checks care (as in AioHTTPrettyTestCase).
-_FAILED = "failed"  # its setup or the test raised: reported already
-_QUIET = "quiet"  # skipped, or an expected failure: no teardown checks
 
 
 class _Active:
@@ -249,14 +208,12 @@ def _finish(item: pytest.Item) -> str | None:
     pytest.raises = active.original_raises  # type: ignore[assignment]
     mock = active.mock
     try:
-        message = None
-        if active.outcome != _QUIET:
-            message = teardown_message(
-                active.unmatched(),
-                active.routes(),
-                assert_all_called=active.assert_all_called,
-                failed=active.outcome == _FAILED,
-            )
+        message = teardown_message(
+            active.unmatched(),
+            active.routes(),
+            assert_all_called=active.assert_all_called,
+            outcome=active.outcome,
+        )
     finally:
         try:
             mock.deactivate()
@@ -307,12 +264,11 @@ def _noting(item: pytest.Item) -> Iterator[None]:
     except BaseException as exc:
         active = item.stash.get(_ACTIVE, None)
         if active is not None:
-            for refusal in refusals_in(exc):
-                active.mock._forgive(refusal)
+            active.mock._forgive_refusals_in(exc)
             if isinstance(exc, (pytest.skip.Exception, pytest.xfail.Exception)):
-                active.outcome = _QUIET
+                active.outcome = QUIET
             elif item.get_closest_marker("xfail") is not None:
-                active.outcome = _QUIET
-            elif active.outcome != _QUIET:
-                active.outcome = _FAILED
+                active.outcome = QUIET
+            elif active.outcome != QUIET:
+                active.outcome = FAILED
         raise

@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import unittest
 from collections.abc import Iterator
-from types import TracebackType
 from typing import Any, Callable, ClassVar
 
 import aiohttp
 
 from . import scope
-from .assertions import CallAssertions, teardown_message
-from .errors import NoRouteMatched, refusals_in
+from .assertions import FAILED, PASSED, QUIET, CallAssertions, ForgivingContext, forgiving, teardown_message
+from .errors import NoRouteMatched
 from .mock import AioHTTPretty
 from .records import Call, CallList
 from .routes import URI, Route
 
 __all__ = ["AioHTTPrettyTestCase"]
-
-# How the test went, as far as the teardown checks care.
-_PASSED = "passed"  # the test method returned
-_FAILED = "failed"  # setUp, the test, a subtest or tearDown raised: reported already
-_QUIET = "quiet"  # skipped, or an expected failure: no teardown checks
 
 
 class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
@@ -80,13 +73,11 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
         self.addCleanup(self._aiohttpretty_check, mock)
 
     def _aiohttpretty_check(self, mock: AioHTTPretty) -> None:
-        if self._aiohttpretty_outcome == _QUIET:
-            return
         message = teardown_message(
             mock.unmatched,
             mock._registry,
             assert_all_called=self.assert_all_called,
-            failed=self._aiohttpretty_outcome == _FAILED,
+            outcome=self._aiohttpretty_outcome,
         )
         if message:
             self.fail(message)
@@ -117,7 +108,7 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
         finally:
             self._aiohttpretty_expecting_failure = False
         if self._aiohttpretty_outcome is None:
-            self._aiohttpretty_outcome = _PASSED
+            self._aiohttpretty_outcome = PASSED
 
     def _callTearDown(self) -> None:
         with self._aiohttpretty_noting():
@@ -135,17 +126,15 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
         try:
             yield
         except BaseException as exc:
-            mock = self._aiohttpretty_mock
-            if mock is not None:
-                for refusal in refusals_in(exc):
-                    mock._forgive(refusal)
+            if self._aiohttpretty_mock is not None:
+                self._aiohttpretty_mock._forgive_refusals_in(exc)
             if isinstance(exc, unittest.SkipTest):
                 if whole_test:
-                    self._aiohttpretty_outcome = _QUIET
+                    self._aiohttpretty_outcome = QUIET
             elif self._aiohttpretty_expecting_failure:
-                self._aiohttpretty_outcome = _QUIET
-            elif self._aiohttpretty_outcome != _QUIET:
-                self._aiohttpretty_outcome = _FAILED
+                self._aiohttpretty_outcome = QUIET
+            elif self._aiohttpretty_outcome != QUIET:
+                self._aiohttpretty_outcome = FAILED
             raise
 
     # Registration and inspection, forwarding to the test's mock.
@@ -190,9 +179,11 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
         if args:
             func, *rest = args
             return super().assertRaises(
-                expected_exception, self._aiohttpretty_forgiving(func), *rest, **kwargs
+                expected_exception, forgiving(func, self._aiohttpretty_forgive), *rest, **kwargs
             )
-        return _ExpectedRefusal(super().assertRaises(expected_exception, **kwargs), self)
+        return ForgivingContext(
+            super().assertRaises(expected_exception, **kwargs), self._aiohttpretty_forgive
+        )
 
     def assertRaisesRegex(
         self, expected_exception: Any, expected_regex: Any, *args: Any, **kwargs: Any
@@ -201,44 +192,14 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
         it catches is expected, so it does not fail the test at teardown."""
         if args:
             func, *rest = args
+            forgiving_func = forgiving(func, self._aiohttpretty_forgive)
             return super().assertRaisesRegex(
-                expected_exception, expected_regex, self._aiohttpretty_forgiving(func), *rest, **kwargs
+                expected_exception, expected_regex, forgiving_func, *rest, **kwargs
             )
         context = super().assertRaisesRegex(expected_exception, expected_regex, **kwargs)
-        return _ExpectedRefusal(context, self)
+        return ForgivingContext(context, self._aiohttpretty_forgive)
 
     def _aiohttpretty_forgive(self, exc: BaseException | None) -> None:
+        # What assertRaises catches: a refusal it catches itself was expected.
         if isinstance(exc, NoRouteMatched):
             self.aiohttpretty._forgive(exc)
-
-    def _aiohttpretty_forgiving(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        # A refusal that escapes is either caught by the assertion, or fails the test.
-        @functools.wraps(func)
-        def call(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return func(*args, **kwargs)
-            except NoRouteMatched as exc:
-                self._aiohttpretty_forgive(exc)
-                raise
-
-        call.__name__ = getattr(func, "__name__", None) or str(func)  # for "not raised by ..."
-        return call
-
-
-class _ExpectedRefusal:
-    """An assertRaises context that forgives the refusal it catches."""
-
-    def __init__(self, context: Any, case: AioHTTPrettyTestCase) -> None:
-        self._context = context
-        self._case = case
-
-    def __enter__(self) -> Any:
-        return self._context.__enter__()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> bool:
-        handled: bool = self._context.__exit__(exc_type, exc, tb)
-        if handled:
-            self._case._aiohttpretty_forgive(getattr(self._context, "exception", None))
-        return handled
