@@ -15,8 +15,10 @@ Two seams are patched while a mock is active:
   and to close the keep-alive connections to real servers that the session
   pooled before activation, so that none is reused while mocked.
 
-Each mocked connection carries exactly one request and is closed by the
-"server" after the response, so no state is shared between requests.
+A mocked connection stays open for the next request when the response's end
+is framed, as a server keeping connections alive does; aiohttp pools it as it
+would a real one.  When the answering mock changes (activation, deactivation),
+idle mocked connections are closed, so no pooled connection outlives its mock.
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ import asyncio
 import contextvars
 import functools
 import io
+import re
+import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp.client_proto import ResponseHandler
-from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 if TYPE_CHECKING:
@@ -65,6 +68,10 @@ def active_mock() -> AioHTTPretty | None:
     return _active[-1] if _active else None
 
 
+# Mocked connections not closed yet.
+_open: weakref.WeakSet[MockTransport] = weakref.WeakSet()
+
+
 def install(mock: AioHTTPretty) -> None:
     """Make ``mock`` the answering mock, patching aiohttp if it is not yet."""
     if mock in _active:
@@ -72,14 +79,23 @@ def install(mock: AioHTTPretty) -> None:
     if not _patches:
         _patch()
     _active.append(mock)
+    _retire_connections()
 
 
 def uninstall(mock: AioHTTPretty) -> None:
     """Stop ``mock`` answering; restore aiohttp when no mock is active."""
     if mock in _active:
         _active.remove(mock)
+        _retire_connections()
     if not _active:
         _unpatch()
+
+
+def _retire_connections() -> None:
+    """The answering mock changed: no pooled mocked connection may answer for
+    the one before."""
+    for transport in list(_open):
+        transport.retire()
 
 
 def _connector_classes() -> Iterable[type]:
@@ -123,8 +139,11 @@ def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
     @functools.wraps(original)
     async def _request(self: aiohttp.ClientSession, method: str, str_or_url: Any, **kwargs: Any) -> Any:
         mock = active_mock()
-        if mock is not None and self._connector is not None:
-            _drop_real_connections(self._connector, mock)
+        if mock is not None:
+            if self._connector is not None and self._connector._conns:
+                _drop_real_connections(self._connector, mock)
+            if turn_due():
+                await asyncio.sleep(0)
         token = session_call.set(SessionCall(method, str_or_url, kwargs))
         try:
             return await original(self, method, str_or_url, **kwargs)
@@ -137,11 +156,20 @@ def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
 
 def _drop_real_connections(connector: aiohttp.BaseConnector, mock: AioHTTPretty) -> None:
     """Close the keep-alive connections to real servers that ``connector`` pooled
-    before activation: reused while mocked, they would reach the network."""
-    pool = getattr(connector, "_conns", None)
-    if not pool or not isinstance(pool, dict):
+    before activation: reused while mocked, they would reach the network.
+    Pooled mocked connections, and real ones to passthrough hosts, stay."""
+    pool = connector._conns
+    if not isinstance(pool, dict):
         return
-    for key in [key for key in pool if not mock._passes_through_host(key.host, key.port)]:
+    real = []
+    for key, connections in pool.items():
+        for protocol, _ in connections:
+            transport = protocol.transport
+            if transport is not None and type(transport) is not MockTransport:
+                if not mock._passes_through_host(key.host, key.port):
+                    real.append(key)
+                break
+    for key in real:
         for protocol, _ in pool.pop(key):
             protocol.close()
 
@@ -156,31 +184,31 @@ def _intercepting_create_connection(
         mock = active_mock()
         if mock is None or mock._passes_through(req.url):
             return await original(self, req, traces, timeout)
-        await take_turn()
         return open_connection(self, req, mock)
 
     _create_connection._aiohttpretty_patch = True  # type: ignore[attr-defined]
     return _create_connection
 
 
-# Connections opened since the event loop last had a turn.
-_connections_without_turn = 0
+# Mocked requests made since the event loop last had a turn.
+_requests_without_turn = 0
 _TURN_EVERY = 8
 
 
-async def take_turn() -> None:
-    """Let the event loop run other tasks every few mocked connections.
+def turn_due() -> bool:
+    """Count a mocked request; whether the event loop should now get a turn.
 
     A plain reply is answered without any waiting, so a loop of requests would
     never suspend: other tasks would starve, and asyncio would not get to drop
     the timers aiohttp cancels.  A turn of the loop costs about as much as the
-    rest of a mocked request, so it is taken every few connections, not each.
+    rest of a mocked request, so it is taken every few requests, not each.
     """
-    global _connections_without_turn
-    _connections_without_turn += 1
-    if _connections_without_turn >= _TURN_EVERY:
-        _connections_without_turn = 0
-        await asyncio.sleep(0)
+    global _requests_without_turn
+    _requests_without_turn += 1
+    if _requests_without_turn < _TURN_EVERY:
+        return False
+    _requests_without_turn = 0
+    return True
 
 
 def open_connection(
@@ -190,54 +218,92 @@ def open_connection(
     loop = asyncio.get_running_loop()
     factory = getattr(connector, "_factory", None)
     protocol: ResponseHandler = factory() if factory is not None else ResponseHandler(loop)
-    transport = MockTransport(loop, protocol, mock, req.method, req.url, session_call.get())
+    transport = MockTransport(loop, protocol, mock, req.url)
     protocol.connection_made(transport)
+    _open.add(transport)
     return protocol
+
+
+# The request headers that frame the body or the connection.
+_FRAMING_HEADER = re.compile(rb"\r\n(content-length|transfer-encoding|expect|connection):([^\r]*)")
 
 
 class RequestReader:
     """Reads one HTTP/1.1 request, as aiohttp writes it, from the bytes written.
 
-    The body is collected in a :class:`io.BytesIO`, whose ``getvalue()`` hands
-    over its buffer without a copy: a 100 MB upload costs 100 MB once.
+    Only the request line and the headers framing the body are read at once;
+    the header lines are kept as bytes and parsed when a test or a matcher first
+    looks at them (:attr:`Call.headers`).  The body is collected in a
+    :class:`io.BytesIO`, whose ``getvalue()`` hands over its buffer without a
+    copy: a 100 MB upload costs 100 MB once.
     """
 
-    __slots__ = ("_body", "_buffer", "_chunked", "_done", "_length", "expects_continue", "headers", "target")
+    __slots__ = (
+        "_body",
+        "_buffer",
+        "_chunk_buffer",
+        "_chunked",
+        "_done",
+        "_length",
+        "closes",
+        "expects_continue",
+        "header_lines",
+        "method",
+        "target",
+    )
 
     def __init__(self) -> None:
-        self._buffer = bytearray()
-        self._body = io.BytesIO()
-        self.headers: CIMultiDictProxy[str] | None = None
+        self._buffer = b""  # the start of a head not complete yet
+        self._chunk_buffer = bytearray()  # chunked body bytes not read yet
+        self._body: io.BytesIO | None = None
+        #: The header lines of the request head, once it arrived.
+        self.header_lines: bytes | None = None
+        self.method = ""
         self.target = ""
         self._length = 0
         self._chunked = False
         self._done = False
         self.expects_continue = False
+        #: Whether the request asked the server to close the connection after it.
+        self.closes = False
 
     @property
     def body(self) -> bytes:
         """The request body received so far (all of it once ``feed`` returned True)."""
-        return self._body.getvalue()
+        return b"" if self._body is None else self._body.getvalue()
+
+    @property
+    def has_body(self) -> bool:
+        """Whether the request head announced a body."""
+        return self._chunked or self._length > 0
+
+    @property
+    def started(self) -> bool:
+        """Whether any byte of a request arrived."""
+        return self.header_lines is not None or bool(self._buffer)
 
     def feed(self, data: bytes | bytearray | memoryview) -> bool:
         """Take written bytes; return whether the request is now complete."""
         if self._done:
             return True
-        if self.headers is None:
-            if self._buffer or isinstance(data, memoryview):
-                self._buffer += data
-                data = self._buffer
+        if self.header_lines is None:
+            if self._buffer or not isinstance(data, bytes):
+                data = self._buffer + bytes(data)
             end = data.find(b"\r\n\r\n")
             if end < 0:
-                if data is not self._buffer:
-                    self._buffer += data
+                self._buffer = data
                 return False
-            self._read_head(bytes(data[:end]))
-            data = bytes(data[end + 4 :]) if data is self._buffer else memoryview(data)[end + 4 :]
-            self._buffer = bytearray()
+            self._buffer = b""
+            self._read_head(data[: end + 2])
+            if not self.has_body:
+                self._done = True
+                return True
+            data = memoryview(data)[end + 4 :]
+        if self._body is None:
+            self._body = io.BytesIO()
         if self._chunked:
-            self._buffer += data
-            self._done = self._read_chunks()
+            self._chunk_buffer += data
+            self._done = self._read_chunks(self._body)
         else:
             missing = self._length - self._body.tell()
             self._body.write(data if len(data) <= missing else memoryview(data)[:missing])
@@ -245,78 +311,113 @@ class RequestReader:
         return self._done
 
     def _read_head(self, head: bytes) -> None:
-        lines = head.decode("utf-8", "surrogateescape").split("\r\n")
-        parts = lines[0].split(" ")
-        self.target = parts[1] if len(parts) > 1 else ""
-        headers: CIMultiDict[str] = CIMultiDict()
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            headers.add(name.strip(), value.strip())
-        self.headers = CIMultiDictProxy(headers)
-        self._chunked = "chunked" in headers.get("Transfer-Encoding", "").lower()
-        self._length = int(headers.get("Content-Length", "0") or 0)
-        self.expects_continue = headers.get("Expect", "").lower() == "100-continue"
+        """Read the request line and the headers that frame the body; ``head``
+        ends with the CRLF of its last line."""
+        line_end = head.find(b"\r\n")
+        parts = head[:line_end].split(b" ", 2)
+        self.method = parts[0].decode("latin-1")
+        self.target = parts[1].decode("utf-8", "surrogateescape") if len(parts) > 1 else ""
+        self.header_lines = head[line_end + 2 :]
+        for name, value in _FRAMING_HEADER.findall(head.lower()):
+            value = value.strip()
+            if name == b"content-length":
+                self._length = int(value or 0)
+            elif name == b"transfer-encoding":
+                self._chunked = b"chunked" in value
+            elif name == b"expect":
+                self.expects_continue = value == b"100-continue"
+            else:
+                self.closes = value == b"close"
 
-    def _read_chunks(self) -> bool:
-        buffer = self._buffer
-        while True:
-            line_end = buffer.find(b"\r\n")
-            if line_end < 0:
-                return False
-            size = int(bytes(buffer[:line_end]).split(b";")[0].strip() or b"0", 16)
-            if size == 0:
-                # Last chunk; aiohttp sends no trailers, just the empty line.
-                if buffer.find(b"\r\n\r\n", line_end) < 0 and len(buffer) < line_end + 4:
+    def _read_chunks(self, body: io.BytesIO) -> bool:
+        buffer = self._chunk_buffer
+        position = 0
+        try:
+            while True:
+                line_end = buffer.find(b"\r\n", position)
+                if line_end < 0:
                     return False
-                buffer.clear()
-                return True
-            start = line_end + 2
-            if len(buffer) < start + size + 2:
-                return False
-            with memoryview(buffer) as view:
-                self._body.write(view[start : start + size])
-            del buffer[: start + size + 2]
+                size = int(bytes(buffer[position:line_end]).split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    # Last chunk; aiohttp sends no trailers, just the empty line.
+                    if len(buffer) < line_end + 4:
+                        return False
+                    position = len(buffer)
+                    return True
+                start = line_end + 2
+                if len(buffer) < start + size + 2:
+                    return False
+                with memoryview(buffer) as view:
+                    body.write(view[start : start + size])
+                position = start + size + 2
+        finally:
+            del buffer[:position]
 
 
 class MockTransport(asyncio.Transport):
-    """An in-memory transport: what aiohttp writes is one request for the mock;
+    """An in-memory transport: what aiohttp writes are requests for the mock;
     what the mock answers is fed to aiohttp's protocol as if it came from a
-    server."""
+    server.
+
+    Like a connection to a server that keeps connections alive, it carries one
+    request after another: after a response whose end the client can tell
+    (``Content-Length``, chunked, or no body) the next request may follow, and
+    aiohttp pools the connection.  A response read until the connection closes
+    (no ``Content-Length``: the default) ends the connection.
+    """
 
     def __init__(
-        self,
-        loop: asyncio.AbstractEventLoop,
-        protocol: ResponseHandler,
-        mock: AioHTTPretty,
-        method: str,
-        url: URL,
-        call: SessionCall | None,
+        self, loop: asyncio.AbstractEventLoop, protocol: ResponseHandler, mock: AioHTTPretty, url: URL
     ) -> None:
         super().__init__()
         self._loop = loop
         self.protocol = protocol
         self._mock = mock
-        self.method = method
-        self.url = url
-        self.session_call = call
+        self._host = url.host
+        self._port = url.port
+        self._origin = str(url.origin())
         self._reader = RequestReader()
         self._closing = False
+        self._retired = False
         self._reading: asyncio.Event | None = None  # created when aiohttp first pauses reading
         self._task: asyncio.Task[None] | None = None
+        self._answering = False  # a whole request arrived, its response is not done
         self._continue_sent = False
+        #: The request being answered: method, URL (the connection's origin and
+        #: the request target) and the arguments the code passed.
+        self.method = ""
+        self.url = url
+        self.session_call: SessionCall | None = None
 
     # What aiohttp writes.
     def write(self, data: bytes | bytearray | memoryview) -> None:
-        if self._closing or self._task is not None:
+        if self._closing or self._answering:
             return
-        if self._reader.feed(data):
-            # A plain reply is sent at once; the others are a task of their own.
-            pending = self._mock._answer(self, self._reader.headers, self._reader.body)
-            if pending is not None:
-                self._task = self._loop.create_task(pending)
-        elif self._reader.expects_continue and not self._continue_sent and self._reader.headers is not None:
+        reader = self._reader
+        if reader.feed(data):
+            self._answering = True
+            self.session_call = session_call.get()
+            if reader.has_body:
+                # aiohttp writes a body from a task of its own, which must end
+                # before the response does, or the connection is not pooled.
+                self._loop.call_soon(self._answer)
+            else:
+                self._answer()
+        elif reader.expects_continue and not self._continue_sent:
             self._continue_sent = True
             self._loop.call_soon(self.feed, b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    def _answer(self) -> None:
+        if self._closing:
+            return
+        reader = self._reader
+        self.method = reader.method
+        target = reader.target
+        self.url = URL(target if target[:1] != "/" else self._origin + target, encoded=True)
+        # A plain reply is sent at once; the others are a task of their own.
+        pending = self._mock._answer(self, reader.header_lines, reader.body)
+        if pending is not None:
+            self._task = self._loop.create_task(pending)
 
     def writelines(self, list_of_data: Iterable[bytes | bytearray | memoryview]) -> None:
         for data in list_of_data:
@@ -357,7 +458,7 @@ class MockTransport(asyncio.Transport):
 
     def get_extra_info(self, name: str, default: Any = None) -> Any:
         if name == "peername":
-            return (self.url.host, self.url.port)
+            return (self._host, self._port)
         if name == "sockname":
             return ("127.0.0.1", 0)
         return default
@@ -370,6 +471,7 @@ class MockTransport(asyncio.Transport):
         if self._closing:
             return
         self._closing = True
+        _open.discard(self)
         if self._task is not None and not self._task.done():
             self._task.cancel()
         self._loop.call_soon(self.protocol.connection_lost, None)
@@ -383,11 +485,36 @@ class MockTransport(asyncio.Transport):
         if not self._closing and data:
             self.protocol.data_received(data)
 
+    def done(self, keep_alive: bool) -> None:
+        """The response was sent.  ``keep_alive``: its end is framed, so the
+        connection may carry the next request (unless the request asked to
+        close it, or the mock stopped answering meanwhile)."""
+        if keep_alive and not (self._reader.closes or self._retired or self._closing):
+            self._reader = RequestReader()
+            self._task = None
+            self._answering = False
+            self._continue_sent = False
+        else:
+            self.finish()
+
+    def retire(self) -> None:
+        """The answering mock changed: close the connection now if it is idle,
+        else after its response."""
+        self._retired = True
+        if not self._closing and not self._answering and not self._reader.started:
+            self._closing = True
+            _open.discard(self)
+            try:
+                self.protocol.connection_lost(None)
+            except RuntimeError:  # its event loop is closed: nothing waits on it any more
+                pass
+
     def finish(self, exc: BaseException | None = None) -> None:
         """The server side closes the connection, with an error for the client or not."""
         if self._closing:
             return
         self._closing = True
+        _open.discard(self)
         if exc is not None:
             self.protocol.set_exception(exc)
             payload = getattr(self.protocol, "_payload", None)

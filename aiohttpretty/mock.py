@@ -8,13 +8,13 @@ import errno
 import inspect
 import math
 import re
+import sys
 import warnings
 from collections.abc import AsyncIterator, Coroutine, Mapping
 from typing import Any, Callable
 
 import aiohttp
 from aiohttp.client_proto import ResponseHandler
-from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from . import interception
@@ -60,9 +60,13 @@ REGISTER_OPTIONS = (
 CALLBACK_RESULT_OPTIONS = (*RESPONSE_OPTIONS, "json")
 
 _CHUNK = 2**16
+_AIOHTTP = tuple(int(part) for part in re.findall(r"\d+", aiohttp.__version__)[:2])
 # aiohttp 3.9 writes every request from a task of its own, which a response
-# complete before that task ran would cancel: there, every answer is a task.
-_ANSWER_AT_ONCE = tuple(int(part) for part in re.findall(r"\d+", aiohttp.__version__)[:2]) >= (3, 10)
+# complete before that task ended would cancel; 3.10 does too on Python < 3.12
+# (where the task does not start at once), and such a response keeps the
+# connection out of the pool.  There every answer is a task, which lets
+# aiohttp's own task end first.
+_ANSWER_AT_ONCE = _AIOHTTP >= (3, 11) or (_AIOHTTP >= (3, 10) and sys.version_info >= (3, 12))
 
 
 class AioHTTPretty:
@@ -225,7 +229,7 @@ class AioHTTPretty:
         return response
 
     def _answer(
-        self, transport: interception.MockTransport, headers: CIMultiDictProxy[str] | None, body: bytes
+        self, transport: interception.MockTransport, header_lines: bytes | None, body: bytes
     ) -> Coroutine[Any, Any, None] | None:
         """Answer the request that arrived on ``transport``.
 
@@ -237,7 +241,7 @@ class AioHTTPretty:
         call = Call(
             transport.method,
             transport.url,
-            headers if headers is not None else CIMultiDictProxy(CIMultiDict()),
+            header_lines or b"",
             body,
             passed.kwargs if passed is not None else None,
             passed.method if passed is not None else None,
@@ -256,15 +260,11 @@ class AioHTTPretty:
         call.route = route
         self.calls.append(call)
         route._record(call)
-        if (
-            _ANSWER_AT_ONCE
-            and not reply.delay
-            and reply.exception is None
-            and route.callback is None
-            and _send_at_once(transport, reply.spec, call)
-        ):
-            transport.finish()
-            return None
+        if _ANSWER_AT_ONCE and not reply.delay and reply.exception is None and route.callback is None:
+            keep_alive = _send_at_once(transport, reply.spec, call)
+            if keep_alive is not None:
+                transport.done(keep_alive)
+                return None
         return self._reply(transport, route, reply, call)
 
     async def _reply(
@@ -272,6 +272,8 @@ class AioHTTPretty:
     ) -> None:
         """Send ``reply`` to ``call``, waiting for its delay, callback or stream."""
         try:
+            if not _ANSWER_AT_ONCE:
+                await asyncio.sleep(0)  # the task writing the request ends first
             if reply.delay:
                 await asyncio.sleep(reply.delay)
             if reply.exception is not None:
@@ -279,13 +281,13 @@ class AioHTTPretty:
             spec = reply.spec
             if route.callback is not None:
                 spec = await _call_back(route, call, spec)
-            await _send(transport, spec, call)
+            keep_alive = await _send(transport, spec, call)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:
             transport.finish(exc)
         else:
-            transport.finish()
+            transport.done(keep_alive)
 
     def _forgive(self, refusal: NoRouteMatched) -> None:
         """The test expected ``refusal``: it does not fail the test at teardown."""
@@ -339,7 +341,8 @@ class _MockConnector(aiohttp.BaseConnector):
     async def _create_connection(
         self, req: aiohttp.ClientRequest, traces: Any, timeout: Any
     ) -> ResponseHandler:
-        await interception.take_turn()
+        if interception.turn_due():
+            await asyncio.sleep(0)
         return interception.open_connection(self, req, self._mock)
 
 
@@ -469,23 +472,25 @@ def _bodiless(spec: ResponseSpec, call: Call) -> bool:
     return call.method == "HEAD" or spec.status in (204, 304) or spec.status < 200
 
 
-def _send_at_once(transport: interception.MockTransport, spec: ResponseSpec, call: Call) -> bool:
-    """Send a response that needs no waiting (a head alone, or a bytes body
-    of one chunk); whether it was sent."""
+def _send_at_once(transport: interception.MockTransport, spec: ResponseSpec, call: Call) -> bool | None:
+    """Send a response that needs no waiting (a head alone, or a bytes body of
+    one chunk) and return whether the connection may carry the next request;
+    ``None`` when the response cannot be sent at once."""
     body = spec.body
     if not isinstance(body, bytes):
-        return False
+        return None
     if _bodiless(spec, call):
         transport.feed(spec.head(len(body)))
-        return True
+        return spec.status >= 200 and not spec.closes
     if len(body) <= _CHUNK and not spec.chunked:
-        transport.feed(spec.head(len(body)) + body)
-        return True
-    return False
+        transport.feed(spec.message())
+        return spec.framed(len(body))
+    return None
 
 
-async def _send(transport: interception.MockTransport, spec: ResponseSpec, call: Call) -> None:
-    """Write the response for ``call`` into ``transport``, as a server would."""
+async def _send(transport: interception.MockTransport, spec: ResponseSpec, call: Call) -> bool:
+    """Write the response for ``call`` into ``transport``, as a server would;
+    return whether the connection may carry the next request."""
     body = spec.body
     if isinstance(body, InvalidBody):
         route = call.route
@@ -494,11 +499,12 @@ async def _send(transport: interception.MockTransport, spec: ResponseSpec, call:
             f"has a body of type {type(body.body).__name__}, which cannot be sent; "
             f"register bytes, str, a list of chunks, an async iterator or a stream with an async read()"
         )
-    if _send_at_once(transport, spec, call):
-        return
+    keep_alive = _send_at_once(transport, spec, call)
+    if keep_alive is not None:
+        return keep_alive
     if _bodiless(spec, call):
         transport.feed(spec.head(None))
-        return
+        return spec.status >= 200 and not spec.closes
     if isinstance(body, bytes):
         length: int | None = len(body)
         chunks: AsyncIterator[bytes] = _slices(body)
@@ -516,6 +522,7 @@ async def _send(transport: interception.MockTransport, spec: ResponseSpec, call:
             transport.feed(b"%x\r\n%b\r\n" % (len(chunk), chunk) if spec.chunked else chunk)
     if spec.chunked:
         transport.feed(b"0\r\n\r\n")
+    return spec.framed(length)
 
 
 async def _slices(data: bytes) -> AsyncIterator[bytes]:

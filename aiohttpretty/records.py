@@ -7,7 +7,7 @@ import json as _json
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from multidict import CIMultiDictProxy, MultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDictProxy
 from yarl import URL
 
 from .routes import location, normalise_url, query_key
@@ -85,7 +85,7 @@ class Call(Mapping[str, Any]):
         self,
         method: str,
         url: URL,
-        headers: CIMultiDictProxy[str],
+        headers: CIMultiDictProxy[str] | bytes,
         body: bytes,
         kwargs: Mapping[str, Any] | None = None,
         passed_method: str | None = None,
@@ -94,8 +94,8 @@ class Call(Mapping[str, Any]):
         self.method = method
         #: The requested URL, with its query.
         self.url = url
-        #: The request headers as sent on the wire.
-        self.headers = headers
+        # The header lines as sent (parsed on first use) or the parsed headers.
+        self._headers = headers
         #: The request body as sent on the wire.
         self.body = body
         #: The keyword arguments the code passed to the session call.
@@ -103,6 +103,14 @@ class Call(Mapping[str, Any]):
         #: The route that answered, or ``None`` when none matched.
         self.route: Route | None = None
         self._passed_method = passed_method or method
+
+    @property
+    def headers(self) -> CIMultiDictProxy[str]:
+        """The request headers as sent on the wire."""
+        headers = self._headers
+        if isinstance(headers, bytes):
+            headers = self._headers = parse_header_lines(headers)
+        return headers
 
     def text(self, encoding: str = "utf-8") -> str:
         """The body decoded as text."""
@@ -130,6 +138,16 @@ class Call(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"<Call {self.method} {self.url}>"
+
+
+def parse_header_lines(lines: bytes) -> CIMultiDictProxy[str]:
+    """Headers from the ``Name: value`` lines of a request head (CRLF-separated)."""
+    headers: CIMultiDict[str] = CIMultiDict()
+    for line in lines.decode("utf-8", "surrogateescape").split("\r\n"):
+        if line:
+            name, _, value = line.partition(":")
+            headers.add(name.strip(), value.strip())
+    return CIMultiDictProxy(headers)
 
 
 class CallList(list[Call]):

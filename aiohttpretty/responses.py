@@ -112,7 +112,19 @@ def _headers(headers: Any) -> list[tuple[str, str]]:
 class ResponseSpec:
     """One canned response, checked and normalised at registration."""
 
-    __slots__ = ("_head", "auto_length", "body", "chunked", "headers", "reason", "status")
+    __slots__ = (
+        "_content_length",
+        "_head",
+        "_head_length",
+        "_message",
+        "auto_length",
+        "body",
+        "chunked",
+        "closes",
+        "headers",
+        "reason",
+        "status",
+    )
 
     def __init__(
         self,
@@ -140,7 +152,15 @@ class ResponseSpec:
         self.chunked = any(
             name.lower() == "transfer-encoding" and "chunked" in value.lower() for name, value in self.headers
         )
+        #: Whether the registered headers say ``Connection: close``.
+        self.closes = any(
+            name.lower() == "connection" and value.strip().lower() == "close" for name, value in self.headers
+        )
+        lengths = [value.strip() for name, value in self.headers if name.lower() == "content-length"]
+        self._content_length = lengths[-1] if len(set(lengths)) == 1 else None
         self._head: bytes | None = None
+        self._head_length: int | None = None
+        self._message: bytes | None = None
 
     @classmethod
     def json(cls, body: Any = None, *, headers: Any = None, **options: Any) -> ResponseSpec:
@@ -158,18 +178,41 @@ class ResponseSpec:
     def head(self, body_length: int | None) -> bytes:
         """The status line and headers, with ``Content-Length`` set from
         ``body_length`` when ``auto_length`` asks for it."""
-        if self._head is not None and not self.auto_length:
+        if not self.auto_length:
+            body_length = None
+        if self._head is not None and self._head_length == body_length:
             return self._head
         headers = self.headers
-        if self.auto_length and body_length is not None:
+        if body_length is not None:
             headers = [(n, v) for n, v in headers if n.lower() != "content-length"]
             headers.append(("Content-Length", str(body_length)))
         lines = [f"HTTP/1.1 {self.status} {self.reason}"]
         lines.extend(f"{name}: {value}" for name, value in headers)
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
-        if not self.auto_length:
-            self._head = head
+        self._head, self._head_length = head, body_length
         return head
+
+    def message(self) -> bytes:
+        """The whole response, head and body, for a ``bytes`` body."""
+        if self._message is None:
+            assert isinstance(self.body, bytes)
+            self._message = self.head(len(self.body)) + self.body
+        return self._message
+
+    def framed(self, body_length: int | None) -> bool:
+        """Whether a client can tell where a body of ``body_length`` bytes
+        (``None``: not known in advance) ends without the connection closing:
+        chunked, or a ``Content-Length`` that is right.  A response that says
+        ``Connection: close`` is never followed by another."""
+        if self.closes:
+            return False
+        if self.chunked:
+            return True
+        if body_length is None:
+            return False
+        if self.auto_length:
+            return True
+        return self._content_length == str(body_length)
 
     def __repr__(self) -> str:
         return f"<ResponseSpec {self.status} {self.reason!r} headers={self.headers!r}>"

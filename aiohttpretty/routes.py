@@ -128,8 +128,13 @@ def location(url: URL) -> Location:
     return (url.scheme, url.raw_host or "", url.port, url.raw_path or "/")
 
 
+_NO_QUERY: QueryKey = frozenset()
+
+
 def query_key(url: URL) -> QueryKey:
     """The query of ``url`` as the original aiohttpretty compared it."""
+    if not url.raw_query_string:
+        return _NO_QUERY
     return frozenset((k, v) for k, v in url.query.items() if v != "")
 
 
@@ -217,7 +222,10 @@ class Route:
         """Whether the route answers ``call``, its URL being known to fit."""
         if self.times is not None and self.call_count >= self.times:
             return False
-        return all(condition(call) is None for condition in self.conditions)
+        for condition in self.conditions:
+            if condition(call) is not None:
+                return False
+        return True
 
     def _url_fits(self, url: URL) -> bool:
         if isinstance(self.url, URL):
