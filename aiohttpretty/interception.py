@@ -192,7 +192,7 @@ def _intercepting_create_connection(
 
 # Mocked requests made since the event loop last had a turn.
 _requests_without_turn = 0
-_TURN_EVERY = 8
+_TURN_EVERY = 32
 
 
 def turn_due() -> bool:
@@ -247,6 +247,7 @@ class RequestReader:
         "_length",
         "closes",
         "expects_continue",
+        "has_body",
         "header_lines",
         "method",
         "target",
@@ -254,7 +255,7 @@ class RequestReader:
 
     def __init__(self) -> None:
         self._buffer = b""  # the start of a head not complete yet
-        self._chunk_buffer = bytearray()  # chunked body bytes not read yet
+        self._chunk_buffer: bytearray | None = None  # chunked body bytes not read yet
         self._body: io.BytesIO | None = None
         #: The header lines of the request head, once it arrived.
         self.header_lines: bytes | None = None
@@ -264,6 +265,8 @@ class RequestReader:
         self._chunked = False
         self._done = False
         self.expects_continue = False
+        #: Whether the request head announced a body.
+        self.has_body = False
         #: Whether the request asked the server to close the connection after it.
         self.closes = False
 
@@ -271,11 +274,6 @@ class RequestReader:
     def body(self) -> bytes:
         """The request body received so far (all of it once ``feed`` returned True)."""
         return b"" if self._body is None else self._body.getvalue()
-
-    @property
-    def has_body(self) -> bool:
-        """Whether the request head announced a body."""
-        return self._chunked or self._length > 0
 
     @property
     def started(self) -> bool:
@@ -294,7 +292,7 @@ class RequestReader:
                 self._buffer = data
                 return False
             self._buffer = b""
-            self._read_head(data[: end + 2])
+            self._read_head(data, end)
             if not self.has_body:
                 self._done = True
                 return True
@@ -302,23 +300,26 @@ class RequestReader:
         if self._body is None:
             self._body = io.BytesIO()
         if self._chunked:
+            if self._chunk_buffer is None:
+                self._chunk_buffer = bytearray()
             self._chunk_buffer += data
-            self._done = self._read_chunks(self._body)
+            self._done = self._read_chunks(self._chunk_buffer, self._body)
         else:
             missing = self._length - self._body.tell()
             self._body.write(data if len(data) <= missing else memoryview(data)[:missing])
             self._done = self._body.tell() >= self._length
         return self._done
 
-    def _read_head(self, head: bytes) -> None:
-        """Read the request line and the headers that frame the body; ``head``
-        ends with the CRLF of its last line."""
-        line_end = head.find(b"\r\n")
-        parts = head[:line_end].split(b" ", 2)
+    def _read_head(self, data: bytes, end: int) -> None:
+        """Read the request line and the headers that frame the body from the
+        head ``data[:end]``."""
+        line_end = data.find(b"\r\n")
+        parts = data[:line_end].split(b" ", 2)
         self.method = parts[0].decode("latin-1")
         self.target = parts[1].decode("utf-8", "surrogateescape") if len(parts) > 1 else ""
-        self.header_lines = head[line_end + 2 :]
-        for name, value in _FRAMING_HEADER.findall(head.lower()):
+        # Each header line with its CRLF, so every one starts after a CRLF.
+        lines = self.header_lines = data[line_end + 2 : end + 2]
+        for name, value in _FRAMING_HEADER.findall(b"\r\n" + lines.lower()):
             value = value.strip()
             if name == b"content-length":
                 self._length = int(value or 0)
@@ -328,9 +329,12 @@ class RequestReader:
                 self.expects_continue = value == b"100-continue"
             else:
                 self.closes = value == b"close"
+        self.has_body = self._chunked or self._length > 0
 
-    def _read_chunks(self, body: io.BytesIO) -> bool:
-        buffer = self._chunk_buffer
+    @staticmethod
+    def _read_chunks(buffer: bytearray, body: io.BytesIO) -> bool:
+        """Move the complete chunks of ``buffer`` into ``body``; whether the
+        last chunk arrived."""
         position = 0
         try:
             while True:

@@ -22,6 +22,7 @@ from .errors import NoRouteMatched, UnknownOptionWarning, refusals_in
 from .matchers import CONDITION_OPTIONS, build_conditions
 from .records import Call, CallList
 from .responses import (
+    ONE_CHUNK,
     RESPONSE_OPTIONS,
     Chunks,
     InvalidBody,
@@ -59,7 +60,6 @@ REGISTER_OPTIONS = (
 #: The keys a ``callback`` may return.
 CALLBACK_RESULT_OPTIONS = (*RESPONSE_OPTIONS, "json")
 
-_CHUNK = 2**16
 _AIOHTTP = tuple(int(part) for part in re.findall(r"\d+", aiohttp.__version__)[:2])
 # aiohttp 3.9 writes every request from a task of its own, which a response
 # complete before that task ended would cancel; 3.10 does too on Python < 3.12
@@ -259,7 +259,7 @@ class AioHTTPretty:
             return _finish(transport, exc)
         call.route = route
         self.calls.append(call)
-        route._record(call)
+        route.calls.append(call)
         if _ANSWER_AT_ONCE and not reply.delay and reply.exception is None and route.callback is None:
             keep_alive = _send_at_once(transport, reply.spec, call)
             if keep_alive is not None:
@@ -482,9 +482,9 @@ def _send_at_once(transport: interception.MockTransport, spec: ResponseSpec, cal
     if _bodiless(spec, call):
         transport.feed(spec.head(len(body)))
         return spec.status >= 200 and not spec.closes
-    if len(body) <= _CHUNK and not spec.chunked:
-        transport.feed(spec.message())
-        return spec.framed(len(body))
+    if spec.message is not None:
+        transport.feed(spec.message)
+        return spec.message_framed
     return None
 
 
@@ -527,8 +527,8 @@ async def _send(transport: interception.MockTransport, spec: ResponseSpec, call:
 
 async def _slices(data: bytes) -> AsyncIterator[bytes]:
     view = memoryview(data)
-    for start in range(0, len(view), _CHUNK):
-        yield bytes(view[start : start + _CHUNK])
+    for start in range(0, len(view), ONE_CHUNK):
+        yield bytes(view[start : start + ONE_CHUNK])
 
 
 async def _one_by_one(body: Chunks) -> AsyncIterator[bytes]:
@@ -538,5 +538,5 @@ async def _one_by_one(body: Chunks) -> AsyncIterator[bytes]:
 
 
 async def _stream_chunks(stream: Stream) -> AsyncIterator[bytes]:
-    while chunk := await stream.read(_CHUNK):
+    while chunk := await stream.read(ONE_CHUNK):
         yield chunk

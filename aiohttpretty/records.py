@@ -81,6 +81,8 @@ class Call(Mapping[str, Any]):
     (``call['headers']`` is the dict the code gave, not the headers on the wire).
     """
 
+    __slots__ = ("_headers", "_passed_method", "body", "kwargs", "method", "route", "url")
+
     def __init__(
         self,
         method: str,

@@ -15,6 +15,8 @@ from .routes import TOKEN
 
 __all__ = ["RESPONSE_OPTIONS", "Reply", "ResponseSpec", "Stream"]
 
+#: The largest piece of a body sent to aiohttp at once.
+ONE_CHUNK = 2**16
 #: The options that describe one response.
 RESPONSE_OPTIONS = ("status", "reason", "headers", "body", "auto_length")
 
@@ -116,12 +118,13 @@ class ResponseSpec:
         "_content_length",
         "_head",
         "_head_length",
-        "_message",
         "auto_length",
         "body",
         "chunked",
         "closes",
         "headers",
+        "message",
+        "message_framed",
         "reason",
         "status",
     )
@@ -160,7 +163,14 @@ class ResponseSpec:
         self._content_length = lengths[-1] if len(set(lengths)) == 1 else None
         self._head: bytes | None = None
         self._head_length: int | None = None
-        self._message: bytes | None = None
+        #: The whole response when it can be sent at once (a ``bytes`` body of
+        #: one chunk, not chunked), else ``None``.
+        self.message: bytes | None = None
+        #: With :attr:`message`: whether the client can tell where it ends.
+        self.message_framed = False
+        if isinstance(self.body, bytes) and len(self.body) <= ONE_CHUNK and not self.chunked:
+            self.message = self.head(len(self.body)) + self.body
+            self.message_framed = self.framed(len(self.body))
 
     @classmethod
     def json(cls, body: Any = None, *, headers: Any = None, **options: Any) -> ResponseSpec:
@@ -191,13 +201,6 @@ class ResponseSpec:
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
         self._head, self._head_length = head, body_length
         return head
-
-    def message(self) -> bytes:
-        """The whole response, head and body, for a ``bytes`` body."""
-        if self._message is None:
-            assert isinstance(self.body, bytes)
-            self._message = self.head(len(self.body)) + self.body
-        return self._message
 
     def framed(self, body_length: int | None) -> bool:
         """Whether a client can tell where a body of ``body_length`` bytes

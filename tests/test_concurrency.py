@@ -190,20 +190,24 @@ class FairnessTest(aiohttpretty.AioHTTPrettyTestCase):
     async def test_a_loop_of_requests_lets_other_tasks_run(self):
         # Plain replies need no waiting, yet a loop of requests must not starve
         # the other tasks, as it would not against a real server.
-        self.register_uri("GET", "http://api.test/poll", body=b"not yet")
-        done = asyncio.Event()
+        # Both on a new connection per request and on a kept-alive one.
+        for auto_length in (False, True):
+            with self.subTest(auto_length=auto_length):
+                self.calls.clear()
+                self.register_uri("GET", "http://api.test/poll", body=b"not yet", auto_length=auto_length)
+                done = asyncio.Event()
 
-        async def finish_soon() -> None:
-            await asyncio.sleep(0)
-            done.set()
+                async def finish_soon(done: asyncio.Event = done) -> None:
+                    await asyncio.sleep(0)
+                    done.set()
 
-        other = asyncio.create_task(finish_soon())
-        polls = 0
-        async with aiohttp.ClientSession() as session:
-            while not done.is_set():
-                async with session.get("http://api.test/poll") as response:
-                    self.assertEqual(await response.read(), b"not yet")
-                polls += 1
-                self.assertLess(polls, 1_000, "the other task never ran")
-        await other
-        self.assertEqual(self.calls.call_count, polls)
+                other = asyncio.create_task(finish_soon())
+                polls = 0
+                async with aiohttp.ClientSession() as session:
+                    while not done.is_set():
+                        async with session.get("http://api.test/poll") as response:
+                            self.assertEqual(await response.read(), b"not yet")
+                        polls += 1
+                        self.assertLess(polls, 1_000, "the other task never ran")
+                await other
+                self.assertEqual(self.calls.call_count, polls)
