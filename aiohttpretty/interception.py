@@ -70,10 +70,16 @@ def active_mock() -> AioHTTPretty | None:
 
 # Mocked connections not closed yet.
 _open: weakref.WeakSet[MockTransport] = weakref.WeakSet()
+# Changes whenever the answering mock or its passthrough hosts may have changed:
+# a connector's pool checked in an earlier generation is checked again.
+_generation = 0
 
 
 def install(mock: AioHTTPretty) -> None:
-    """Make ``mock`` the answering mock, patching aiohttp if it is not yet."""
+    """Make ``mock`` the answering mock, patching aiohttp if it is not yet.
+    Called again for an active mock when its passthrough hosts change."""
+    global _generation
+    _generation += 1
     if mock in _active:
         return
     if not _patches:
@@ -84,6 +90,8 @@ def install(mock: AioHTTPretty) -> None:
 
 def uninstall(mock: AioHTTPretty) -> None:
     """Stop ``mock`` answering; restore aiohttp when no mock is active."""
+    global _generation
+    _generation += 1
     if mock in _active:
         _active.remove(mock)
         _retire_connections()
@@ -140,8 +148,9 @@ def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
     async def _request(self: aiohttp.ClientSession, method: str, str_or_url: Any, **kwargs: Any) -> Any:
         mock = active_mock()
         if mock is not None:
-            if self._connector is not None and self._connector._conns:
-                _drop_real_connections(self._connector, mock)
+            connector = self._connector
+            if connector is not None and getattr(connector, "_aiohttpretty_checked", None) != _generation:
+                _drop_real_connections(connector, mock)
             if turn_due():
                 await asyncio.sleep(0)
         token = session_call.set(SessionCall(method, str_or_url, kwargs))
@@ -157,21 +166,32 @@ def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
 def _drop_real_connections(connector: aiohttp.BaseConnector, mock: AioHTTPretty) -> None:
     """Close the keep-alive connections to real servers that ``connector`` pooled
     before activation: reused while mocked, they would reach the network.
-    Pooled mocked connections, and real ones to passthrough hosts, stay."""
-    pool = connector._conns
-    if not isinstance(pool, dict):
-        return
-    real = []
-    for key, connections in pool.items():
-        for protocol, _ in connections:
-            transport = protocol.transport
-            if transport is not None and type(transport) is not MockTransport:
-                if not mock._passes_through_host(key.host, key.port):
-                    real.append(key)
-                break
-    for key in real:
-        for protocol, _ in pool.pop(key):
-            protocol.close()
+    Pooled mocked connections, and real ones to passthrough hosts, stay.
+
+    Once no real connection is left in the pool to a host that is not passed
+    through, and none is in use (a request started before activation pools its
+    connection when it ends), the connector is not checked again until the
+    answering mock or its passthrough hosts change.
+    """
+    pool = getattr(connector, "_conns", None)
+    if isinstance(pool, dict):
+        real = [
+            key
+            for key, pooled in pool.items()
+            if any(_is_real(protocol) for protocol, _ in pooled)
+            and not mock._passes_through_host(key.host, key.port)
+        ]
+        for key in real:
+            for protocol, _ in pool.pop(key):
+                protocol.close()
+    in_use = getattr(connector, "_acquired", None)
+    if isinstance(in_use, set) and not any(_is_real(protocol) for protocol in in_use):
+        connector._aiohttpretty_checked = _generation  # type: ignore[attr-defined]
+
+
+def _is_real(protocol: ResponseHandler) -> bool:
+    transport = protocol.transport
+    return transport is not None and type(transport) is not MockTransport
 
 
 def _intercepting_create_connection(

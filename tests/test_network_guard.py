@@ -9,11 +9,13 @@ raw socket/TLS calls are caught, so a guarded test that passes means something.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import os
 import socket
 import ssl
 import unittest
+from collections.abc import Iterator
 from typing import Any
 from unittest import mock as stdlib_mock
 
@@ -310,63 +312,107 @@ class SessionBeforeActivationTest(GuardedTestMixin, unittest.IsolatedAsyncioTest
             self.assertEqual(self.guard.attempts, ["loop.getaddrinfo"])
             self.guard.attempts.clear()
 
-    async def test_session_with_a_warm_keep_alive_connection_is_mocked(self):
-        # A keep-alive connection pooled before activate() must not be reused while
-        # mocked: the request would go to the real server.
-        hits: list[str] = []
-        client_ports: list[int] = []
+
+class PooledRealConnectionTest(GuardedTestMixin, unittest.IsolatedAsyncioTestCase):
+    """Keep-alive connections to a real server (127.0.0.1) that a session pooled
+    before or during activation: reused while mocked, they would reach the
+    network, except to a passthrough host."""
+
+    async def asyncSetUp(self) -> None:
+        self.hits: list[str] = []
+        self.client_ports: list[int] = []
+        self.gate = asyncio.Event()
+        self.gate.set()
 
         async def handler(request: web.Request) -> web.Response:
-            hits.append(request.path)
+            self.hits.append(request.path)
             assert request.transport is not None
-            client_ports.append(request.transport.get_extra_info("peername")[1])
+            self.client_ports.append(request.transport.get_extra_info("peername")[1])
+            await self.gate.wait()
             return web.Response(body=b"real")
 
         app = web.Application()
         app.router.add_get("/x", handler)
         runner = web.AppRunner(app)
-        self.guard.__exit__(None, None, None)  # the local server and the warm-up need sockets
-        try:
+        with self.unguarded():
             await runner.setup()
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            await site.start()
-            port = runner.addresses[0][1]
-            url = f"http://127.0.0.1:{port}/x"
-            session = aiohttp.ClientSession()
-            async with session.get(url) as response:
-                self.assertEqual(await response.read(), b"real")
-        finally:
-            self.guard.__enter__()
+            await web.TCPSite(runner, "127.0.0.1", 0).start()
+            self.session = aiohttp.ClientSession()
+        self.url = f"http://127.0.0.1:{runner.addresses[0][1]}/x"
+
+        async def close() -> None:
+            with self.unguarded():
+                await self.session.close()
+                await runner.cleanup()
+
+        self.addAsyncCleanup(close)
+
+    @contextlib.contextmanager
+    def unguarded(self) -> Iterator[None]:
+        """The network guard off: for the server and the requests meant to reach it."""
+        self.guard.__exit__(None, None, None)
         try:
-            with aiohttpretty.mocked() as mock:
-                mock.register_uri("GET", url, body=b"mocked")
-                try:
-                    async with session.get(url) as response:
-                        body = await response.read()
-                except NetworkAttempt:
-                    body = b"<the request went for the network>"
-                self.assertEqual(body, b"mocked")
-                self.assertEqual(hits, ["/x"])
-                self.assertEqual(len(mock.calls), 1)
-            # To a passthrough host the pooled connection is kept and reused: the
-            # server sees both requests come from the same client port.
-            self.guard.__exit__(None, None, None)
-            try:
-                async with session.get(url) as response:
-                    self.assertEqual(await response.read(), b"real")
-                with aiohttpretty.mocked(passthrough=["127.0.0.1"]):
-                    async with session.get(url) as response:
-                        self.assertEqual(await response.read(), b"real")
-            finally:
-                self.guard.__enter__()
-            self.assertEqual(hits, ["/x"] * 3)
-            self.assertEqual(len(set(client_ports[1:])), 1, client_ports)
-            self.assertNotEqual(client_ports[0], client_ports[1])
+            yield
         finally:
-            self.guard.__exit__(None, None, None)
-            await session.close()
-            await runner.cleanup()
             self.guard.__enter__()
+
+    async def real_get(self) -> bytes:
+        with self.unguarded():
+            async with self.session.get(self.url) as response:
+                return await response.read()
+
+    async def guarded_get(self) -> bytes:
+        """A request under the guard: what answered it."""
+        try:
+            async with self.session.get(self.url) as response:
+                return await response.read()
+        except NetworkAttempt:
+            return b"<the request went for the network>"
+
+    async def test_a_connection_pooled_before_activation_is_not_reused(self):
+        self.assertEqual(await self.real_get(), b"real")
+        with aiohttpretty.mocked() as mock:
+            mock.register_uri("GET", self.url, body=b"mocked")
+            self.assertEqual(await self.guarded_get(), b"mocked")
+            self.assertEqual(len(mock.calls), 1)
+        self.assertEqual(self.hits, ["/x"])
+
+    async def test_to_a_passthrough_host_the_pooled_connection_is_kept(self):
+        # The server sees both requests come from the same client port.
+        self.assertEqual(await self.real_get(), b"real")
+        with aiohttpretty.mocked(passthrough=["127.0.0.1"]):
+            self.assertEqual(await self.real_get(), b"real")
+        self.assertEqual(self.hits, ["/x"] * 2)
+        self.assertEqual(len(set(self.client_ports)), 1, self.client_ports)
+
+    async def test_a_host_no_longer_passed_through_gets_no_pooled_connection(self):
+        with aiohttpretty.mocked(passthrough=["127.0.0.1"]) as mock:
+            self.assertEqual(await self.real_get(), b"real")
+            mock.register_uri("GET", self.url, body=b"mocked")
+            mock.activate(passthrough=[])
+            self.assertEqual(await self.guarded_get(), b"mocked")
+        self.assertEqual(self.hits, ["/x"])
+
+    async def test_a_real_request_in_flight_at_activation_does_not_lend_its_connection(self):
+        # Its connection is pooled only when it ends, after a mocked request of
+        # the same session started: later ones must not reuse it.
+        self.gate.clear()
+        with self.unguarded():
+            in_flight = asyncio.create_task(self.session.get(self.url))
+            while not self.hits:
+                await asyncio.sleep(0.001)
+        with aiohttpretty.mocked() as mock:
+            # No Content-Length: the mocked connection closes, so the real one
+            # is all the pool will hold.
+            mock.register_uri("GET", self.url, body=b"mocked")
+            self.assertEqual(await self.guarded_get(), b"mocked")
+            with self.unguarded():
+                self.gate.set()
+                async with await in_flight as response:
+                    self.assertEqual(await response.read(), b"real")
+            self.assertEqual(await self.guarded_get(), b"mocked")
+            self.assertEqual(len(mock.calls), 2)
+        self.assertEqual(self.hits, ["/x"])
 
 
 class ActivePatchesTest(unittest.TestCase):
