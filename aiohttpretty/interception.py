@@ -411,6 +411,7 @@ class MockTransport(asyncio.Transport):
         #: the request target) and the arguments the code passed.
         self.method = ""
         self.url = url
+        self._target: str | None = None  # the request target self.url was made from
         self.session_call: SessionCall | None = None
 
     # What aiohttp writes.
@@ -437,7 +438,10 @@ class MockTransport(asyncio.Transport):
         reader = self._reader
         self.method = reader.method
         target = reader.target
-        self.url = URL(target if target[:1] != "/" else self._origin + target, encoded=True)
+        if target != self._target:
+            # Requests on one connection often repeat a target: its URL is kept.
+            self._target = target
+            self.url = URL(target if target[:1] != "/" else self._origin + target, encoded=True)
         # A plain reply is sent at once; the others are a task of their own.
         pending = self._mock._answer(self, reader.header_lines, reader.body)
         if pending is not None:
