@@ -476,15 +476,13 @@ def _send_at_once(transport: interception.MockTransport, spec: ResponseSpec, cal
     """Send a response that needs no waiting (a head alone, or a bytes body of
     one chunk) and return whether the connection may carry the next request;
     ``None`` when the response cannot be sent at once."""
-    body = spec.body
-    if not isinstance(body, bytes):
-        return None
-    if _bodiless(spec, call):
-        transport.feed(spec.head(len(body)))
-        return spec.status >= 200 and not spec.closes
-    if spec.message is not None:
+    if spec.message is not None and call.method != "HEAD":
         transport.feed(spec.message)
         return spec.message_framed
+    body = spec.body
+    if isinstance(body, bytes) and _bodiless(spec, call):
+        transport.feed(spec.head(len(body)))
+        return spec.status >= 200 and not spec.closes
     return None
 
 

@@ -101,7 +101,7 @@ class Call(Mapping[str, Any]):
         #: The request body as sent on the wire.
         self.body = body
         #: The keyword arguments the code passed to the session call.
-        self.kwargs: dict[str, Any] = dict(kwargs or {})
+        self.kwargs: dict[str, Any] = dict(kwargs) if kwargs else {}
         #: The route that answered, or ``None`` when none matched.
         self.route: Route | None = None
         self._passed_method = passed_method or method

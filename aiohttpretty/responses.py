@@ -163,12 +163,13 @@ class ResponseSpec:
         self._content_length = lengths[-1] if len(set(lengths)) == 1 else None
         self._head: bytes | None = None
         self._head_length: int | None = None
-        #: The whole response when it can be sent at once (a ``bytes`` body of
-        #: one chunk, not chunked), else ``None``.
+        #: The whole response when it can be sent at once (a status with a
+        #: body, a ``bytes`` body of one chunk, not chunked), else ``None``.
         self.message: bytes | None = None
         #: With :attr:`message`: whether the client can tell where it ends.
         self.message_framed = False
-        if isinstance(self.body, bytes) and len(self.body) <= ONE_CHUNK and not self.chunked:
+        has_body = status >= 200 and status not in (204, 304)
+        if has_body and isinstance(self.body, bytes) and len(self.body) <= ONE_CHUNK and not self.chunked:
             self.message = self.head(len(self.body)) + self.body
             self.message_framed = self.framed(len(self.body))
 
