@@ -146,8 +146,8 @@ def _unpatch() -> None:
 def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     @functools.wraps(original)
     async def _request(self: aiohttp.ClientSession, method: str, str_or_url: Any, **kwargs: Any) -> Any:
-        mock = active_mock()
-        if mock is not None:
+        if _active:
+            mock = _active[-1]
             connector = self._connector
             if connector is not None and getattr(connector, "_aiohttpretty_checked", None) != _generation:
                 _drop_real_connections(connector, mock)
