@@ -334,12 +334,12 @@ class RequestReader:
         """Read the request line and the headers that frame the body from the
         head ``data[:end]``."""
         line_end = data.find(b"\r\n")
-        parts = data[:line_end].split(b" ", 2)
-        self.method = parts[0].decode("latin-1")
-        self.target = parts[1].decode("utf-8", "surrogateescape") if len(parts) > 1 else ""
-        # Each header line with its CRLF, so every one starts after a CRLF.
-        lines = self.header_lines = data[line_end + 2 : end + 2]
-        for name, value in _FRAMING_HEADER.findall(b"\r\n" + lines.lower()):
+        method, _, rest = data[:line_end].partition(b" ")
+        self.method = method.decode("latin-1")
+        self.target = rest.partition(b" ")[0].decode("utf-8", "surrogateescape")
+        # Each header line with its CRLF.
+        self.header_lines = data[line_end + 2 : end + 2]
+        for name, value in _FRAMING_HEADER.findall(data[line_end:end].lower()):
             value = value.strip()
             if name == b"content-length":
                 self._length = int(value or 0)
