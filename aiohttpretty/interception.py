@@ -534,8 +534,10 @@ class MockTransport(asyncio.Transport):
         """The response was sent.  ``keep_alive``: its end is framed, so the
         connection may carry the next request (unless the request asked to
         close it, or the mock stopped answering meanwhile)."""
-        if keep_alive and not (self._reader is not None and self._reader.closes) and not (
-            self._retired or self._closing
+        if (
+            keep_alive
+            and not (self._reader is not None and self._reader.closes)
+            and not (self._retired or self._closing)
         ):
             self._reader = None
             self._task = None

@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import gc
 import hashlib
+import itertools
 import json
 import os
 import platform
@@ -94,6 +95,17 @@ def getter(session: aiohttp.ClientSession, url: str) -> Request:
     return request
 
 
+def cycling_getter(session: aiohttp.ClientSession, urls: list[str]) -> Request:
+    """Each request for the next of ``urls``, round and round."""
+    turn = itertools.cycle(urls)
+
+    async def request() -> None:
+        async with session.get(next(turn)) as response:
+            await response.json()
+
+    return request
+
+
 async def check(session: aiohttp.ClientSession, url: str) -> None:
     async with session.get(url) as response:
         got = await response.json()
@@ -118,12 +130,16 @@ def mock_with_routes(count: int, *, auto_length: bool = True) -> tuple[AioHTTPre
 
 
 @contextlib.asynccontextmanager
-async def mocked(mock: AioHTTPretty, url: str) -> AsyncIterator[Request]:
+async def mocked(mock: AioHTTPretty, url: str, *, every_route: bool = False) -> AsyncIterator[Request]:
+    """Requests for ``url``, or with ``every_route`` for each route in turn."""
     mock.activate()
     try:
         async with aiohttp.ClientSession() as session:
             await check(session, url)
-            yield getter(session, url)
+            if every_route:
+                yield cycling_getter(session, [str(route.url) for route in mock.registry.routes()])
+            else:
+                yield getter(session, url)
     finally:
         mock.deactivate()
         # Recorded calls are kept by design; drop them between passes so that
@@ -328,6 +344,8 @@ async def measure_all(settings: Settings) -> dict[str, float]:
     scenarios: dict[str, Callable[[], contextlib.AbstractAsyncContextManager[Request]]] = {}
     for name, (mock, url) in mocks.items():
         scenarios[name] = lambda mock=mock, url=url: mocked(mock, url)  # type: ignore[misc]
+    in_turn, url = mock_with_routes(100)
+    scenarios["in_turn"] = lambda: mocked(in_turn, url, every_route=True)
     scenarios["loopback"] = loopback
     scenarios["floor"] = lambda: floor(keep_alive=False)
     scenarios["floor_keepalive"] = lambda: floor(keep_alive=True)
@@ -386,6 +404,7 @@ def main(argv: list[str] | None = None) -> int:
         suffix = "route" if count == 1 else "routes, the last requested"
         note = "auto_length=True: the same response as the server" if count == 1 else ""
         print(row(f"aiohttpretty, {count:,} {suffix}", results[f"routes_{count}"], note))
+    print(row("aiohttpretty, 100 routes, each in turn", results["in_turn"], "no request repeats the last"))
     print(row("aiohttpretty, 1 route, no Content-Length", unframed, "the default: a connection per request"))
     print(row("aiohttp.web server on 127.0.0.1", results["loopback"], "keep-alive session"))
     print(row("aioresponses", aioresponses_us, aioresponses_note))
@@ -406,6 +425,7 @@ def main(argv: list[str] | None = None) -> int:
         **{f"routes_{count}_us": results[f"routes_{count}"] for count in ROUTE_COUNTS[1:]},
         "loopback_us": results["loopback"],
         "aioresponses_us": aioresponses_us,
+        "in_turn_us": results["in_turn"],
         "unframed_us": unframed,
         "floor_keepalive_us": results["floor_keepalive"],
         "floor_us": results["floor"],

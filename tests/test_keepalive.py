@@ -139,6 +139,24 @@ class KeepAliveTest(GuardedTestMixin, aiohttpretty.AioHTTPrettyTestCase):
         self.assertNotIn("X-N", calls[3].headers)
         self.assertCallCount("GET", "http://api.test/a?x=1", 1)
 
+    async def test_a_repeated_request_is_recorded_each_time_as_sent(self):
+        # A request identical to the last one on its connection is not read
+        # again, but recorded again, with the arguments of its own call.
+        self.register_uri("GET", "http://api.test/x", body=b"x", auto_length=True)
+        first = {"X-Trace": "1"}
+        second = {"X-Trace": "1"}
+        for headers in (first, second, {"X-Trace": "2"}, first):
+            self.assertEqual(await self.fetch("GET", "http://api.test/x", headers=headers), (200, b"x"))
+        self.assertEqual(self.connections.counts(), (1, 3))
+        calls = self.calls
+        self.assertEqual(len({id(call) for call in calls}), 4)
+        self.assertEqual([call.headers["X-Trace"] for call in calls], ["1", "1", "2", "1"])
+        self.assertIs(calls[0]["headers"], first)
+        self.assertIs(calls[1]["headers"], second)
+        self.assertEqual([str(call.url) for call in calls], ["http://api.test/x"] * 4)
+        self.assertEqual([call.route for call in calls], [calls[0].route] * 4)
+        self.assertCallCount("GET", "http://api.test/x", 4)
+
     async def test_expect_continue_on_a_reused_connection(self):
         self.register_uri("POST", "http://api.test/upload", body=b"ok", auto_length=True)
         for payload in (b"first", b"second"):
