@@ -30,7 +30,7 @@ import io
 import re
 import weakref
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import aiohttp
 from aiohttp.client_proto import ResponseHandler
@@ -248,50 +248,77 @@ def open_connection(
 _FRAMING_HEADER = re.compile(rb"\r\n(content-length|transfer-encoding|expect|connection):([^\r]*)")
 
 
+class RequestHead(NamedTuple):
+    """The request line and the headers that frame a request, as read from its head."""
+
+    method: str
+    target: str
+    #: The header lines, each with its CRLF, parsed when first looked at (:attr:`Call.headers`).
+    header_lines: bytes
+    length: int
+    chunked: bool
+    expects_continue: bool
+    #: Whether the request asked the server to close the connection after it.
+    closes: bool
+    #: Whether a body follows the head.
+    has_body: bool
+
+
+@functools.lru_cache(maxsize=512)
+def read_head(head: bytes) -> RequestHead:
+    """Read a request head (up to and with its empty line).
+
+    Cached: a suite repeats the same requests, and the same bytes read the same.
+    """
+    line_end = head.find(b"\r\n")
+    method, _, rest = head[:line_end].partition(b" ")
+    length, chunked, expects_continue, closes = 0, False, False, False
+    for name, value in _FRAMING_HEADER.findall(head[line_end:-2].lower()):
+        value = value.strip()
+        if name == b"content-length":
+            length = int(value or 0)
+        elif name == b"transfer-encoding":
+            chunked = b"chunked" in value
+        elif name == b"expect":
+            expects_continue = value == b"100-continue"
+        else:
+            closes = value == b"close"
+    return RequestHead(
+        method.decode("latin-1"),
+        rest.partition(b" ")[0].decode("utf-8", "surrogateescape"),
+        head[line_end + 2 : -2],
+        length,
+        chunked,
+        expects_continue,
+        closes,
+        chunked or length > 0,
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def request_url(text: str) -> URL:
+    """The URL of a request target (absolute, or the connection's origin and
+    the target), as aiohttp encoded it.  Cached, as :func:`read_head`."""
+    return URL(text, encoded=True)
+
+
 class RequestReader:
     """Reads one HTTP/1.1 request, as aiohttp writes it, from the bytes written.
 
-    Only the request line and the headers framing the body are read at once;
-    the header lines are kept as bytes and parsed when a test or a matcher first
-    looks at them (:attr:`Call.headers`).  The body is collected in a
+    The head is read by :func:`read_head`; the body is collected in a
     :class:`io.BytesIO`, whose ``getvalue()`` hands over its buffer without a
     copy: a 100 MB upload costs 100 MB once.
     """
 
-    __slots__ = (
-        "_body",
-        "_buffer",
-        "_chunk_buffer",
-        "_chunked",
-        "_done",
-        "_length",
-        "closes",
-        "expects_continue",
-        "has_body",
-        "header_lines",
-        "method",
-        "target",
-        "whole",
-    )
+    __slots__ = ("_body", "_buffer", "_chunk_buffer", "_done", "head")
 
     def __init__(self) -> None:
         self._buffer = b""  # the start of a head not complete yet
         self._chunk_buffer: bytearray | None = None  # chunked body bytes not read yet
         self._body: io.BytesIO | None = None
-        #: The header lines of the request head, once it arrived.
-        self.header_lines: bytes | None = None
-        self.method = ""
-        self.target = ""
-        self._length = 0
-        self._chunked = False
         self._done = False
-        self.expects_continue = False
-        #: Whether the request head announced a body.
-        self.has_body = False
-        #: Whether the request asked the server to close the connection after it.
-        self.closes = False
-        #: The bytes of a request without body that came in one write.
-        self.whole: bytes | None = None
+        #: The request line and framing headers, once the head arrived.
+        self.head: RequestHead | None = None
 
     @property
     def body(self) -> bytes:
@@ -301,60 +328,38 @@ class RequestReader:
     @property
     def started(self) -> bool:
         """Whether any byte of a request arrived."""
-        return self.header_lines is not None or bool(self._buffer)
+        return self.head is not None or bool(self._buffer)
 
     def feed(self, data: bytes | bytearray | memoryview) -> bool:
         """Take written bytes; return whether the request is now complete."""
         if self._done:
             return True
-        if self.header_lines is None:
+        head = self.head
+        if head is None:
             if self._buffer or not isinstance(data, bytes):
                 data = self._buffer + bytes(data)
-            end = data.find(b"\r\n\r\n")
-            if end < 0:
+            end = data.find(b"\r\n\r\n") + 4
+            if end < 4:
                 self._buffer = data
                 return False
             self._buffer = b""
-            self._read_head(data, end)
-            if not self.has_body:
-                if end + 4 == len(data) and type(data) is bytes:
-                    self.whole = data
+            head = self.head = read_head(data if end == len(data) else data[:end])
+            if not head.has_body:
                 self._done = True
                 return True
-            data = memoryview(data)[end + 4 :]
+            data = memoryview(data)[end:]
         if self._body is None:
             self._body = io.BytesIO()
-        if self._chunked:
+        if head.chunked:
             if self._chunk_buffer is None:
                 self._chunk_buffer = bytearray()
             self._chunk_buffer += data
             self._done = self._read_chunks(self._chunk_buffer, self._body)
         else:
-            missing = self._length - self._body.tell()
+            missing = head.length - self._body.tell()
             self._body.write(data if len(data) <= missing else memoryview(data)[:missing])
-            self._done = self._body.tell() >= self._length
+            self._done = self._body.tell() >= head.length
         return self._done
-
-    def _read_head(self, data: bytes, end: int) -> None:
-        """Read the request line and the headers that frame the body from the
-        head ``data[:end]``."""
-        line_end = data.find(b"\r\n")
-        method, _, rest = data[:line_end].partition(b" ")
-        self.method = method.decode("latin-1")
-        self.target = rest.partition(b" ")[0].decode("utf-8", "surrogateescape")
-        # Each header line with its CRLF.
-        self.header_lines = data[line_end + 2 : end + 2]
-        for name, value in _FRAMING_HEADER.findall(data[line_end:end].lower()):
-            value = value.strip()
-            if name == b"content-length":
-                self._length = int(value or 0)
-            elif name == b"transfer-encoding":
-                self._chunked = b"chunked" in value
-            elif name == b"expect":
-                self.expects_continue = value == b"100-continue"
-            else:
-                self.closes = value == b"close"
-        self.has_body = self._chunked or self._length > 0
 
     @staticmethod
     def _read_chunks(buffer: bytearray, body: io.BytesIO) -> bool:
@@ -405,10 +410,9 @@ class MockTransport(asyncio.Transport):
         self._host = url.host
         self._port = url.port
         self._origin = str(url.origin())
-        # The request arriving (None between requests), and the last one that
-        # came whole in one write: requests on a connection often repeat.
+        # The request arriving, when it takes more than one write or has a body.
         self._reader: RequestReader | None = None
-        self._last: RequestReader | None = None
+        self._head: RequestHead | None = None  # the head of the request answered
         self._closing = False
         self._retired = False
         self._reading: asyncio.Event | None = None  # created when aiohttp first pauses reading
@@ -419,7 +423,6 @@ class MockTransport(asyncio.Transport):
         #: the request target) and the arguments the code passed.
         self.method = ""
         self.url = url
-        self._target: str | None = None  # the request target self.url was made from
         self.session_call: SessionCall | None = None
 
     # What aiohttp writes.
@@ -428,39 +431,39 @@ class MockTransport(asyncio.Transport):
             return
         reader = self._reader
         if reader is None:
-            last = self._last
-            if last is not None and data == last.whole:
-                reader = last  # the same request again: read already
-            else:
-                reader = RequestReader()
-            self._reader = reader
+            if type(data) is bytes and data.find(b"\r\n\r\n") == len(data) - 4:
+                # The usual request: a whole head in one write.
+                head = read_head(data)
+                if not head.has_body:
+                    self._answering = True
+                    self.session_call = session_call.get()
+                    self._answer(head, b"")
+                    return
+            reader = self._reader = RequestReader()
         if reader.feed(data):
-            if reader.whole is not None:
-                self._last = reader
+            assert reader.head is not None
+            head = reader.head
             self._answering = True
             self.session_call = session_call.get()
-            if reader.has_body:
+            if head.has_body:
                 # aiohttp writes a body from a task of its own, which must end
                 # before the response does, or the connection is not pooled.
-                self._loop.call_soon(self._answer)
+                self._loop.call_soon(self._answer, head, reader.body)
             else:
-                self._answer()
-        elif reader.expects_continue and not self._continue_sent:
+                self._answer(head, b"")
+        elif reader.head is not None and reader.head.expects_continue and not self._continue_sent:
             self._continue_sent = True
             self._loop.call_soon(self.feed, b"HTTP/1.1 100 Continue\r\n\r\n")
 
-    def _answer(self) -> None:
-        reader = self._reader
-        if self._closing or reader is None:
+    def _answer(self, head: RequestHead, body: bytes) -> None:
+        if self._closing:
             return
-        self.method = reader.method
-        target = reader.target
-        if target != self._target:
-            # Requests on one connection often repeat a target: its URL is kept.
-            self._target = target
-            self.url = URL(target if target[:1] != "/" else self._origin + target, encoded=True)
+        self._head = head
+        self.method = head.method
+        target = head.target
+        self.url = request_url(target if target[:1] != "/" else self._origin + target)
         # A plain reply is sent at once; the others are a task of their own.
-        pending = self._mock._answer(self, reader.header_lines, reader.body)
+        pending = self._mock._answer(self, head.header_lines, body)
         if pending is not None:
             self._task = self._loop.create_task(pending)
 
@@ -534,11 +537,8 @@ class MockTransport(asyncio.Transport):
         """The response was sent.  ``keep_alive``: its end is framed, so the
         connection may carry the next request (unless the request asked to
         close it, or the mock stopped answering meanwhile)."""
-        if (
-            keep_alive
-            and not (self._reader is not None and self._reader.closes)
-            and not (self._retired or self._closing)
-        ):
+        head = self._head
+        if keep_alive and not (head is not None and head.closes) and not (self._retired or self._closing):
             self._reader = None
             self._task = None
             self._answering = False
