@@ -264,12 +264,22 @@ class RequestHead(NamedTuple):
     has_body: bool
 
 
-@functools.lru_cache(maxsize=512)
+# Heads up to this size are kept by read_head's cache (256 of them at most).
+_CACHED_HEAD_SIZE = 8192
+
+
 def read_head(head: bytes) -> RequestHead:
     """Read a request head (up to and with its empty line).
 
-    Cached: a suite repeats the same requests, and the same bytes read the same.
+    Cached: a suite repeats the same requests, and the same bytes read the
+    same.  A larger head (big cookies, say) is read each time, not kept.
     """
+    if len(head) <= _CACHED_HEAD_SIZE:
+        return _read_head_cached(head)
+    return _read_head(head)
+
+
+def _read_head(head: bytes) -> RequestHead:
     line_end = head.find(b"\r\n")
     method, _, rest = head[:line_end].partition(b" ")
     length, chunked, expects_continue, closes = 0, False, False, False
@@ -295,7 +305,10 @@ def read_head(head: bytes) -> RequestHead:
     )
 
 
-@functools.lru_cache(maxsize=512)
+_read_head_cached = functools.lru_cache(maxsize=256)(_read_head)
+
+
+@functools.lru_cache(maxsize=256)
 def request_url(text: str) -> URL:
     """The URL of a request target (absolute, or the connection's origin and
     the target), as aiohttp encoded it.  Cached, as :func:`read_head`."""

@@ -157,6 +157,17 @@ class KeepAliveTest(GuardedTestMixin, aiohttpretty.AioHTTPrettyTestCase):
         self.assertEqual([call.route for call in calls], [calls[0].route] * 4)
         self.assertCallCount("GET", "http://api.test/x", 4)
 
+    async def test_large_and_small_heads_alike(self):
+        # Heads of every size are read right, kept in the cache of read heads or not.
+        self.register_uri("GET", "http://api.test/x", body=b"x", auto_length=True)
+        sizes = [10, 5_000, 20_000, 10, 20_000]
+        for size in sizes:
+            self.assertEqual(
+                await self.fetch("GET", "http://api.test/x", headers={"X-Big": "b" * size}), (200, b"x")
+            )
+        self.assertEqual([len(call.headers["X-Big"]) for call in self.calls], sizes)
+        self.assertEqual(self.connections.counts(), (1, 4))
+
     async def test_expect_continue_on_a_reused_connection(self):
         self.register_uri("POST", "http://api.test/upload", body=b"ok", auto_length=True)
         for payload in (b"first", b"second"):
