@@ -255,7 +255,8 @@ class RequestHead(NamedTuple):
     target: str
     #: The header lines, each with its CRLF, parsed when first looked at (:attr:`Call.headers`).
     header_lines: bytes
-    length: int
+    #: The ``Content-Length`` of the body, ``None`` when the head has none.
+    length: int | None
     chunked: bool
     expects_continue: bool
     #: Whether the request asked the server to close the connection after it.
@@ -282,7 +283,8 @@ def read_head(head: bytes) -> RequestHead:
 def _read_head(head: bytes) -> RequestHead:
     line_end = head.find(b"\r\n")
     method, _, rest = head[:line_end].partition(b" ")
-    length, chunked, expects_continue, closes = 0, False, False, False
+    length: int | None = None
+    chunked, expects_continue, closes = False, False, False
     for name, value in _FRAMING_HEADER.findall(head[line_end:-2].lower()):
         value = value.strip()
         if name == b"content-length":
@@ -301,7 +303,7 @@ def _read_head(head: bytes) -> RequestHead:
         chunked,
         expects_continue,
         closes,
-        chunked or length > 0,
+        chunked or bool(length),
     )
 
 
@@ -369,9 +371,10 @@ class RequestReader:
             self._chunk_buffer += data
             self._done = self._read_chunks(self._chunk_buffer, self._body)
         else:
-            missing = head.length - self._body.tell()
+            length = head.length or 0
+            missing = length - self._body.tell()
             self._body.write(data if len(data) <= missing else memoryview(data)[:missing])
-            self._done = self._body.tell() >= head.length
+            self._done = self._body.tell() >= length
         return self._done
 
     @staticmethod
@@ -448,25 +451,30 @@ class MockTransport(asyncio.Transport):
                 # The usual request: a whole head in one write.
                 head = read_head(data)
                 if not head.has_body:
-                    self._answering = True
-                    self.session_call = session_call.get()
-                    self._answer(head, b"")
+                    self._arrived(head, b"")
                     return
             reader = self._reader = RequestReader()
         if reader.feed(data):
             assert reader.head is not None
-            head = reader.head
-            self._answering = True
-            self.session_call = session_call.get()
-            if head.has_body:
-                # aiohttp writes a body from a task of its own, which must end
-                # before the response does, or the connection is not pooled.
-                self._loop.call_soon(self._answer, head, reader.body)
-            else:
-                self._answer(head, b"")
+            self._arrived(reader.head, reader.body)
         elif reader.head is not None and reader.head.expects_continue and not self._continue_sent:
             self._continue_sent = True
             self._loop.call_soon(self.feed, b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    def _arrived(self, head: RequestHead, body: bytes) -> None:
+        """A whole request arrived: answer it, once aiohttp is done sending it."""
+        self._answering = True
+        self.session_call = session_call.get()
+        if head.length is None and not head.chunked:
+            self._answer(head, body)
+        elif head.has_body:
+            # aiohttp writes a body from a task of its own, which must end
+            # before the response does, or the connection is not pooled.
+            self._loop.call_soon(self._answer, head, body)
+        else:
+            # An empty body (Content-Length: 0) may still be "written" by that
+            # task, which has not run yet: two loop steps.
+            self._loop.call_soon(self._loop.call_soon, self._answer, head, body)
 
     def _answer(self, head: RequestHead, body: bytes) -> None:
         if self._closing:

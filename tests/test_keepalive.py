@@ -168,6 +168,17 @@ class KeepAliveTest(GuardedTestMixin, aiohttpretty.AioHTTPrettyTestCase):
         self.assertEqual([len(call.headers["X-Big"]) for call in self.calls], sizes)
         self.assertEqual(self.connections.counts(), (1, 4))
 
+    async def test_requests_with_an_empty_body_keep_the_connection(self):
+        # aiohttp may send them with Content-Length: 0 and a task writing nothing.
+        for method in ("POST", "PUT", "DELETE", "GET"):
+            self.register_uri(method, "http://api.test/x", body=method, auto_length=True)
+        self.assertEqual(await self.fetch("POST", "http://api.test/x", data=b""), (200, b"POST"))
+        self.assertEqual(await self.fetch("PUT", "http://api.test/x"), (200, b"PUT"))
+        self.assertEqual(await self.fetch("DELETE", "http://api.test/x"), (200, b"DELETE"))
+        self.assertEqual(await self.fetch("GET", "http://api.test/x"), (200, b"GET"))
+        self.assertEqual([call.body for call in self.calls], [b""] * 4)
+        self.assertEqual(self.connections.counts(), (1, 3))
+
     async def test_expect_continue_on_a_reused_connection(self):
         self.register_uri("POST", "http://api.test/upload", body=b"ok", auto_length=True)
         for payload in (b"first", b"second"):

@@ -1,5 +1,5 @@
-"""Property tests (hypothesis) of URL and query matching, through real aiohttp
-requests.
+"""Property tests (hypothesis) of URL and query matching, and of sequences of
+requests on one kept-alive connection, through real aiohttp requests.
 
 This directory has no ``__init__.py`` on purpose: ``python -m unittest discover
 -s tests`` does not descend into it, so the unittest run in the environment
@@ -215,6 +215,67 @@ class MatchingProperties(_PropertyCase):
                 route = mock.register_uri("GET", base, params=pairs, body=b"matched")
                 self.assertEqual(await self.request(base, params=reordered), (200, b"matched"))
                 self.assertEqual(route.call_count, 1)
+
+        self.run_async(check())
+
+
+class KeptAliveConnectionProperties(_PropertyCase):
+    @PROPERTY
+    @given(
+        st.sampled_from(["http", "https"]),
+        HOSTS,
+        PORTS,
+        st.lists(
+            st.tuples(
+                st.sampled_from(["GET", "HEAD", "POST", "PUT", "DELETE"]),
+                paths(),
+                PAIRS,
+                st.binary(max_size=64),
+                st.booleans(),  # the response has Content-Length
+            ),
+            min_size=1,
+            max_size=6,
+        ),
+    )
+    def test_requests_on_one_connection_are_each_answered_and_recorded(self, scheme, host, port, requests):
+        # Oracle: a response with Content-Length leaves the connection to the
+        # next request; one without ends it (aiohttp closes it after a HEAD too).
+        origin = f"{scheme}://{host}" if port is None else f"{scheme}://{host}:{port}"
+        created: list[int] = []
+        trace = aiohttp.TraceConfig()
+
+        async def on_create(*_: Any) -> None:
+            created.append(1)
+
+        trace.on_connection_create_end.append(on_create)
+
+        async def check() -> None:
+            with aiohttpretty.mocked() as mock:
+                routes = [
+                    mock.register_uri(
+                        method,
+                        f"{origin}/r{number}{path}",
+                        params=pairs,
+                        body=f"{number}",
+                        auto_length=framed,
+                    )
+                    for number, (method, path, pairs, _, framed) in enumerate(requests)
+                ]
+                async with aiohttp.ClientSession(trace_configs=[trace]) as session:
+                    for number, (method, path, pairs, body, _) in enumerate(requests):
+                        data = body if method in ("POST", "PUT") else None
+                        async with session.request(
+                            method, f"{origin}/r{number}{path}", params=pairs, data=data
+                        ) as response:
+                            expected = b"" if method == "HEAD" else f"{number}".encode()
+                            self.assertEqual(await response.read(), expected)
+                self.assertEqual([route.call_count for route in routes], [1] * len(requests))
+                for call, (method, _, pairs, body, _) in zip(mock.calls, requests):
+                    self.assertEqual(call.method, method)
+                    self.assertEqual(sorted(call.url.query.items()), sorted(pairs))
+                    self.assertEqual(call.body, body if method in ("POST", "PUT") else b"")
+            ended = [not framed for _, _, _, _, framed in requests[:-1]]
+            self.assertEqual(len(created), 1 + sum(ended))
 
         self.run_async(check())
 
