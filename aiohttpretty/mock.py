@@ -469,7 +469,16 @@ async def _finish(transport: interception.MockTransport, exc: BaseException) -> 
 
 def _bodiless(spec: ResponseSpec, call: Call) -> bool:
     """Whether the response has no body on the wire (HEAD, 1xx, 204, 304)."""
-    return call.method == "HEAD" or spec.status in (204, 304) or spec.status < 200
+    return call.method == "HEAD" or spec.bodiless
+
+
+def _send_head_alone(
+    transport: interception.MockTransport, spec: ResponseSpec, body_length: int | None
+) -> bool:
+    """Send the head of a response without body; return whether the connection
+    may carry the next request (not after a 1xx or ``Connection: close``)."""
+    transport.feed(spec.head(body_length))
+    return spec.status >= 200 and not spec.closes
 
 
 def _send_at_once(transport: interception.MockTransport, spec: ResponseSpec, call: Call) -> bool | None:
@@ -481,8 +490,7 @@ def _send_at_once(transport: interception.MockTransport, spec: ResponseSpec, cal
         return spec.message_framed
     body = spec.body
     if isinstance(body, bytes) and _bodiless(spec, call):
-        transport.feed(spec.head(len(body)))
-        return spec.status >= 200 and not spec.closes
+        return _send_head_alone(transport, spec, len(body))
     return None
 
 
@@ -501,8 +509,7 @@ async def _send(transport: interception.MockTransport, spec: ResponseSpec, call:
     if keep_alive is not None:
         return keep_alive
     if _bodiless(spec, call):
-        transport.feed(spec.head(None))
-        return spec.status >= 200 and not spec.closes
+        return _send_head_alone(transport, spec, None)
     if isinstance(body, bytes):
         length: int | None = len(body)
         chunks: AsyncIterator[bytes] = _slices(body)

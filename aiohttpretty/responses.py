@@ -119,6 +119,7 @@ class ResponseSpec:
         "_head",
         "_head_length",
         "auto_length",
+        "bodiless",
         "body",
         "chunked",
         "closes",
@@ -155,6 +156,8 @@ class ResponseSpec:
         self.chunked = any(
             name.lower() == "transfer-encoding" and "chunked" in value.lower() for name, value in self.headers
         )
+        #: Whether the status allows no body on the wire (1xx, 204, 304).
+        self.bodiless = status < 200 or status in (204, 304)
         #: Whether the registered headers say ``Connection: close``.
         self.closes = any(
             name.lower() == "connection" and value.strip().lower() == "close" for name, value in self.headers
@@ -168,8 +171,12 @@ class ResponseSpec:
         self.message: bytes | None = None
         #: With :attr:`message`: whether the client can tell where it ends.
         self.message_framed = False
-        has_body = status >= 200 and status not in (204, 304)
-        if has_body and isinstance(self.body, bytes) and len(self.body) <= ONE_CHUNK and not self.chunked:
+        if (
+            not self.bodiless
+            and isinstance(self.body, bytes)
+            and len(self.body) <= ONE_CHUNK
+            and not self.chunked
+        ):
             self.message = self.head(len(self.body)) + self.body
             self.message_framed = self.framed(len(self.body))
 

@@ -324,7 +324,7 @@ class Registry:
         method, url = call.method, call.url
         place = location(url)
         for route in self._exact.get((method, place, query_key(url)), ()):
-            if (route.times is None and not route.conditions) or route._accepts(call):
+            if route._accepts(call):
                 return route
         if self._partial:
             for route in self._partial.get((method, place), ()):
