@@ -435,9 +435,8 @@ class MockTransport(asyncio.Transport):
         self._task: asyncio.Task[None] | None = None
         self._answering = False  # a whole request arrived, its response is not done
         self._continue_sent = False
-        #: The request being answered: method, URL (the connection's origin and
-        #: the request target) and the arguments the code passed.
-        self.method = ""
+        #: The request being answered: its URL (the connection's origin and the
+        #: request target) and the arguments the code passed.
         self.url = url
         self.session_call: SessionCall | None = None
 
@@ -480,11 +479,10 @@ class MockTransport(asyncio.Transport):
         if self._closing:
             return
         self._head = head
-        self.method = head.method
         target = head.target
         self.url = request_url(target if target[:1] != "/" else self._origin + target)
         # A plain reply is sent at once; the others are a task of their own.
-        pending = self._mock._answer(self, head.header_lines, body)
+        pending = self._mock._answer(self, head, body)
         if pending is not None:
             self._task = self._loop.create_task(pending)
 

@@ -229,9 +229,9 @@ class AioHTTPretty:
         return response
 
     def _answer(
-        self, transport: interception.MockTransport, header_lines: bytes | None, body: bytes
+        self, transport: interception.MockTransport, head: interception.RequestHead, body: bytes
     ) -> Coroutine[Any, Any, None] | None:
-        """Answer the request that arrived on ``transport``.
+        """Answer the request (``head`` and ``body``) that arrived on ``transport``.
 
         A reply that needs no waiting (bytes, no delay, exception or callback)
         is sent at once and ``None`` returned: no task and no extra turn of the
@@ -239,9 +239,9 @@ class AioHTTPretty:
         """
         passed = transport.session_call
         call = Call(
-            transport.method,
+            head.method,
             transport.url,
-            header_lines or b"",
+            head.header_lines,
             body,
             passed.kwargs if passed is not None else None,
             passed.method if passed is not None else None,
