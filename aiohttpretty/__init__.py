@@ -1,9 +1,14 @@
 """aiohttpretty: unittest-first HTTP mocking for aiohttp's client.
 
 The module-level functions forward to the *current* mock: the one a running
-:class:`AioHTTPrettyTestCase` test (or :func:`mocked` block) made for itself, or
-else one default :class:`AioHTTPretty` instance.  They keep the API of the
-original aiohttpretty.
+:class:`AioHTTPrettyTestCase` test (or :func:`mocked` block, or pytest test)
+made for itself, or else one default :class:`AioHTTPretty` instance.  They
+keep the API of the original aiohttpretty.
+
+The flow of a request, one module a step: :mod:`._seam` (the patches of
+aiohttp) → :mod:`._transport` (the in-memory connection) → :mod:`._wire`
+(HTTP/1.1 bytes) → :mod:`.mock` (record, match with :mod:`.routes` and
+:mod:`.matchers`) → a responder (:mod:`._canned` for registered routes).
 """
 
 from __future__ import annotations
@@ -12,25 +17,33 @@ from typing import Any
 
 import aiohttp
 
+from ._options import REGISTER_OPTIONS
+from ._urls import URI
 from .errors import AioHTTPrettyWarning, NoRouteMatched, ResponsesExhausted, UnknownOptionWarning
-from .mock import REGISTER_OPTIONS, AioHTTPretty
+from .lifecycle import mocked
+from .matchers import NOT_GIVEN, Condition
+from .mock import AioHTTPretty, URIPattern
 from .records import Call, CalledURI, CallList
-from .routes import URI, RegistryView, Route
-from .scope import current, mocked
+from .routes import RegistryView, Route
+from .scope import current, original_api
 from .testcase import AioHTTPrettyTestCase
 
 __all__ = [
+    "NOT_GIVEN",
     "REGISTER_OPTIONS",
+    "URI",
     "AioHTTPretty",
     "AioHTTPrettyTestCase",
     "AioHTTPrettyWarning",
     "Call",
     "CallList",
     "CalledURI",
+    "Condition",
     "NoRouteMatched",
     "RegistryView",
     "ResponsesExhausted",
     "Route",
+    "URIPattern",
     "UnknownOptionWarning",
     "activate",
     "calls",
@@ -47,21 +60,13 @@ __all__ = [
 
 __version__ = "1.0.0"
 
-
-def register_uri(method: str, uri: URI, **options: Any) -> Route:
-    """Register the response for ``method uri`` on the current mock.
-
-    See :meth:`AioHTTPretty.register_uri`.
-    """
-    return current()._register(method, uri, options, json=False, strict=False)
-
-
-def register_json_uri(method: str, uri: URI, **options: Any) -> Route:
-    """Register a JSON response for ``method uri`` on the current mock.
-
-    See :meth:`AioHTTPretty.register_json_uri`.
-    """
-    return current()._register(method, uri, options, json=True, strict=False)
+#: Register the response for ``method uri`` on the current mock; the options of
+#: :meth:`AioHTTPretty.register_uri`.  As in the original, an unknown option is
+#: ignored with an :class:`UnknownOptionWarning`.
+register_uri = original_api(AioHTTPretty.register_uri)
+#: Register a JSON response for ``method uri`` on the current mock; see
+#: :meth:`AioHTTPretty.register_json_uri`.
+register_json_uri = original_api(AioHTTPretty.register_json_uri)
 
 
 def activate(passthrough: Any = None) -> None:

@@ -1,39 +1,33 @@
-"""Assertions on recorded calls, and the checks when a test ends, shared by
-the unittest test case and the pytest plugin.  Each check returns ``None`` when
-it holds, or the failure message, written like :mod:`unittest.mock`'s: the
-expected request, then the requests actually made and what differed."""
+"""Assertions on recorded calls, and the messages a test's end may fail with.
+
+Each check returns ``None`` when it holds, or the failure message, written
+like :mod:`unittest.mock`'s: the expected request, then the requests actually
+made and what differed.  The comparison itself is :mod:`.matchers`'.
+"""
 
 from __future__ import annotations
 
-import functools
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from yarl import URL
 
-from .matchers import _Headers, same_data
+from ._urls import URI, normalise_method, normalise_url
+from .matchers import ANY_QUERY, EXACT, NOT_GIVEN, RequestPattern, assertion_checks
 from .records import Call
-from .routes import URI, location, normalise_method, normalise_url, query_key, query_pairs
 
 __all__ = [
-    "FAILED",
     "NOT_GIVEN",
-    "PASSED",
-    "QUIET",
     "CallAssertions",
     "CallPattern",
-    "ForgivingContext",
+    "Raises",
     "check_call_count",
     "check_called",
     "check_not_called",
-    "forgiving",
-    "teardown_message",
     "unmatched_message",
     "unused_routes_message",
 ]
-
-#: The default of ``json=``: no expectation on the JSON body.
-NOT_GIVEN: Any = object()
 
 
 class CallPattern:
@@ -53,49 +47,22 @@ class CallPattern:
         self.method = normalise_method(method)
         self.url: URL = normalise_url(uri, params)
         self.check_params = check_params
-        if headers is not None and not isinstance(headers, Mapping):
-            raise TypeError(f"headers must be a mapping, got {type(headers).__name__}")
+        self._pattern = RequestPattern(
+            self.method,
+            self.url,
+            query=EXACT if check_params else ANY_QUERY,
+            conditions=assertion_checks(headers, data, json),
+        )
         self.headers = {str(k): str(v) for k, v in (headers or {}).items()}
-        # One check per header, so that every header that differs is named.
-        self._header_checks = [(name, _Headers({name: value})) for name, value in self.headers.items()]
-        if data is not None:
-            if not isinstance(data, (bytes, bytearray, memoryview, str, Mapping, list, tuple)):
-                raise TypeError(
-                    f"data must be bytes, str, or a mapping or sequence of pairs compared as a "
-                    f"form-encoded body, got {type(data).__name__}"
-                )
-            if isinstance(data, (Mapping, list, tuple)):
-                query_pairs(data)  # a TypeError now, not a mismatch later
         self.data = data
         self.json = json
 
     def differences(self, call: Call) -> list[str]:
-        """What differs between ``call`` and this pattern; empty when it matches."""
-        diffs = []
-        if call.method != self.method:
-            diffs.append(f"method {call.method}")
-        if location(call.url) != location(self.url):
-            diffs.append(f"url {call.url.with_query(None)}")
-        elif self.check_params and query_key(call.url) != query_key(self.url):
-            diffs.append(f"query {_pairs(query_key(call.url))}")
-        for name, check in self._header_checks:
-            if check(call) is not None:
-                sent = call.headers.getall(name, [])
-                diffs.append(f"header {name}: {', '.join(sent) if sent else '(absent)'}")
-        if self.data is not None and not same_data(self.data, call.body):
-            diffs.append(f"data {call.body!r:.200}")
-        if self.json is not NOT_GIVEN:
-            try:
-                decoded = call.json()
-            except ValueError:
-                diffs.append(f"json (body is not JSON: {call.body!r:.100})")
-            else:
-                if decoded != self.json:
-                    diffs.append(f"json {decoded!r:.200}")
-        return diffs
+        """What differs between ``call`` and this pattern, in brief; empty when it matches."""
+        return [difference.actual for difference in self._pattern.differences(call)]
 
     def matches(self, call: Call) -> bool:
-        return not self.differences(call)
+        return self._pattern.matches(call)
 
     def __str__(self) -> str:
         url = self.url if self.check_params else self.url.with_query(None)
@@ -109,10 +76,6 @@ class CallPattern:
         if self.json is not NOT_GIVEN:
             text += f" json={self.json!r:.200}"
         return text
-
-
-def _pairs(pairs: Iterable[tuple[str, str]]) -> str:
-    return "&".join(f"{k}={v}" for k, v in sorted(pairs)) or "(empty)"
 
 
 def _actual(calls: list[Call], pattern: CallPattern) -> str:
@@ -155,8 +118,9 @@ def check_call_count(calls: list[Call], pattern: CallPattern, count: int) -> str
 
 
 class CallAssertions:
-    """The assertions on recorded calls, one implementation for the unittest test
-    case (``assertCalled``, ...) and the pytest fixture (``assert_called``, ...).
+    """The assertions on recorded calls, one implementation for the mock and the
+    pytest fixture (``assert_called``, ...) and the unittest test case
+    (``assertCalled``, ...).
 
     A subclass gives the calls to check in :meth:`_calls_to_check`, and may turn
     a failure into its framework's own (``TestCase.fail`` with ``longMessage``).
@@ -191,7 +155,8 @@ class CallAssertions:
         ``headers`` must be present with these values (names are
         case-insensitive); ``data`` is compared to the body as sent (a ``str``
         as UTF-8, a mapping as a form-encoded body); ``json`` to the decoded JSON
-        body (``json=None`` expects a JSON ``null``); ``check_params=False``
+        body (``json=None`` expects a JSON ``null``; the default,
+        :data:`~aiohttpretty.NOT_GIVEN`, expects nothing); ``check_params=False``
         ignores the query string.
         """
         __tracebackhide__ = True
@@ -241,67 +206,6 @@ class CallAssertions:
         self._check(check_call_count(self._calls_to_check(), pattern, count), msg)
 
 
-# How a test went, as far as the teardown checks care.
-PASSED = "passed"  # the test returned
-FAILED = "failed"  # its setup, the test, a subtest or its teardown raised: reported already
-QUIET = "quiet"  # skipped, or an expected failure: no teardown checks
-
-
-def teardown_message(
-    unmatched: list[Call], routes: Iterable[Any], *, assert_all_called: bool, outcome: str | None
-) -> str | None:
-    """What fails a test when it ends: requests that matched no route (the code
-    under test may have swallowed their error) and, with ``assert_all_called``,
-    routes never requested; not after the test failed, for it stopped early.
-    Nothing for a skipped test or an expected failure (``outcome`` ``QUIET``)."""
-    if outcome == QUIET:
-        return None
-    problems = [unmatched_message(unmatched)]
-    if assert_all_called and outcome != FAILED:
-        problems.append(unused_routes_message(routes))
-    return "\n".join(problem for problem in problems if problem) or None
-
-
-class ForgivingContext:
-    """An ``assertRaises`` or ``pytest.raises`` context whose refusals were
-    expected by the test: ``forgive`` takes the exception passing through, so
-    that it does not fail the test again at teardown.  (One that is not caught
-    fails the test, and is reported with it.)"""
-
-    def __init__(self, context: Any, forgive: Callable[[BaseException | None], None]) -> None:
-        self._context = context
-        self._forgive = forgive
-
-    def __enter__(self) -> Any:
-        return self._context.__enter__()
-
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> Any:
-        __tracebackhide__ = True
-        self._forgive(exc)
-        return self._context.__exit__(exc_type, exc, tb)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._context, name)
-
-
-def forgiving(
-    func: Callable[..., Any], forgive: Callable[[BaseException | None], None]
-) -> Callable[..., Any]:
-    """``func`` for the callable form of ``assertRaises(expected, func, ...)`` or
-    ``pytest.raises``: what it raises goes through ``forgive`` first."""
-
-    @functools.wraps(func)
-    def call(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except BaseException as exc:
-            forgive(exc)
-            raise
-
-    call.__name__ = getattr(func, "__name__", None) or str(func)  # for "not raised by ..."
-    return call
-
-
 def unmatched_message(unmatched: list[Call]) -> str | None:
     """Requests no route answered (their error may have been swallowed)."""
     if not unmatched:
@@ -317,10 +221,48 @@ def unused_routes_message(routes: Iterable[Any]) -> str | None:
     if not unused:
         return None
     return "Registered routes were never requested (assert_all_called is on):\n" + "\n".join(
-        f"  {_describe(route)}" for route in unused
+        f"  {route.describe()}" for route in unused
     )
 
 
-def _describe(route: Any) -> str:
-    describe = getattr(route, "describe", None)
-    return str(describe()) if callable(describe) else f"{route.method} {route.url}"
+class Raises:
+    """The context of :meth:`AioHTTPretty.raises`: expects ``expected`` to be
+    raised in the block, like ``assertRaises``; a refusal it catches was
+    expected, so it does not fail the test when it ends."""
+
+    def __init__(
+        self,
+        expected: type[BaseException] | tuple[type[BaseException], ...],
+        match: str | re.Pattern[str] | None,
+        forgive: Callable[[BaseException | None], None],
+    ) -> None:
+        self.expected = expected
+        self.match = match
+        self._forgive = forgive
+        #: The exception caught, once the block ended.
+        self.exception: BaseException | None = None
+
+    @property
+    def value(self) -> BaseException | None:
+        """The exception caught (``pytest.raises``' name)."""
+        return self.exception
+
+    def __enter__(self) -> Raises:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        __tracebackhide__ = True
+        if exc is None:
+            raise AssertionError(f"{_names(self.expected)} not raised")
+        if not isinstance(exc, self.expected):
+            return False
+        if self.match is not None and not re.search(self.match, str(exc)):
+            raise AssertionError(f"{str(exc)!r} does not match {self.match!r}") from exc
+        self._forgive(exc)
+        self.exception = exc
+        return True
+
+
+def _names(expected: type[BaseException] | tuple[type[BaseException], ...]) -> str:
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    return " or ".join(kind.__name__ for kind in kinds)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -12,7 +15,11 @@ __all__ = [
     "NoRouteMatched",
     "ResponsesExhausted",
     "UnknownOptionWarning",
+    "refusals_in",
+    "warn",
 ]
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 class NoRouteMatched(AssertionError):
@@ -60,3 +67,14 @@ class UnknownOptionWarning(AioHTTPrettyWarning):
     """An option passed to the original-compatible API is not one aiohttpretty
     knows; it is ignored.  The newer entry points raise :class:`TypeError`
     instead."""
+
+
+def warn(warning: Warning) -> None:
+    """Emit ``warning`` pointing at the user's line: the first caller outside
+    aiohttpretty, however deep inside the package it was found."""
+    level = 2  # stacklevel 1 is this function, 2 its caller
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    warnings.warn(warning, stacklevel=level)

@@ -1,10 +1,11 @@
 """pytest plugin (registered through the ``pytest11`` entry point).
 
 ``@pytest.mark.aiohttpretty`` and the ``aiohttpretty_mock`` fixture give a test a
-fresh, active mock, as :class:`~aiohttpretty.AioHTTPrettyTestCase` gives each of
-its tests: the module-level API acts on it while the test runs, a request that
-matched no route fails the test at teardown even if the code under test
-swallowed the error, and aiohttp is restored afterwards, whatever happened.
+fresh, active mock through the same :class:`~aiohttpretty.lifecycle.Lifecycle`
+as :class:`~aiohttpretty.AioHTTPrettyTestCase`: the module-level API acts on it
+while the test runs, a request that matched no route fails the test at
+teardown even if the code under test swallowed the error, and aiohttp is
+restored afterwards, whatever happened.
 
 The mock is made current before the test's first fixture is set up and restored
 after its last fixture is torn down, so async fixtures (pytest-asyncio,
@@ -19,16 +20,13 @@ import functools
 import re
 from collections.abc import Generator, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
-from . import scope
-from .assertions import FAILED, QUIET, CallAssertions, ForgivingContext, forgiving, teardown_message
 from .errors import NoRouteMatched
+from .lifecycle import OPTIONS, Lifecycle, add_expectation_patch, check_options, forgive_expected
 from .mock import AioHTTPretty
-from .records import Call
-from .routes import URI, Route
 
 __all__ = ["FIXTURE", "MARKER", "MARKER_OPTIONS", "AioHTTPrettyFixture"]
 
@@ -37,30 +35,18 @@ MARKER = "aiohttpretty"
 #: The name of the fixture.
 FIXTURE = "aiohttpretty_mock"
 #: The keyword arguments ``@pytest.mark.aiohttpretty(...)`` takes.
-MARKER_OPTIONS = ("assert_all_called", "passthrough")
+MARKER_OPTIONS = OPTIONS
 
 
-class AioHTTPrettyFixture(CallAssertions, AioHTTPretty):
+class AioHTTPrettyFixture(AioHTTPretty):
     """The mock of one pytest test: what the ``aiohttpretty_mock`` fixture gives.
 
     An :class:`~aiohttpretty.AioHTTPretty` (it is also
-    :func:`aiohttpretty.current` while the test runs) whose ``register_uri``
-    and ``register_json_uri`` raise :class:`TypeError` on unknown option names,
-    with the assertions of :class:`~aiohttpretty.AioHTTPrettyTestCase`.
+    :func:`aiohttpretty.current` while the test runs), whose :meth:`raises`
+    gives pytest's own :class:`pytest.ExceptionInfo`.
     """
 
-    def register_uri(self, method: str, uri: URI, **options: Any) -> Route:
-        """Register a response; unknown option names raise :class:`TypeError`."""
-        return self._register(method, uri, options, json=False, strict=True)
-
-    def register_json_uri(self, method: str, uri: URI, **options: Any) -> Route:
-        """Register a JSON response; unknown option names raise :class:`TypeError`."""
-        return self._register(method, uri, options, json=True, strict=True)
-
-    def _calls_to_check(self) -> list[Call]:
-        return self.calls
-
-    def raises(
+    def raises(  # type: ignore[override]
         self,
         expected_exception: type[BaseException] | tuple[type[BaseException], ...] = NoRouteMatched,
         *,
@@ -69,58 +55,84 @@ class AioHTTPrettyFixture(CallAssertions, AioHTTPretty):
         """:func:`pytest.raises`, for a request expected to match no route.
 
         A :class:`~aiohttpretty.NoRouteMatched` it catches was expected, so it
-        does not fail the test at teardown (as with
-        :meth:`AioHTTPrettyTestCase.assertRaises <aiohttpretty.AioHTTPrettyTestCase.assertRaises>`)::
+        does not fail the test at teardown::
 
             with aiohttpretty_mock.raises(aiohttpretty.NoRouteMatched):
                 await client.get("http://api.test/unregistered")
         """
-        context = pytest.raises(expected_exception, match=match)
-        return ForgivingContext(context, self._forgive_refusals_in)
+        return _Forgiving(pytest.raises(expected_exception, match=match), self._forgive_refusals_in)
 
 
-def _forgiving_raises(original: Any, mock: AioHTTPretty) -> Any:
-    """``pytest.raises`` for a test that runs mocked: a refusal that passes
-    through it was expected by the test (or fails it), never swallowed."""
+class _Forgiving:
+    """A ``pytest.raises`` context whose refusals were expected by the test."""
+
+    def __init__(self, context: Any, forgive: Callable[[BaseException | None], None]) -> None:
+        self._context = context
+        self._forgive = forgive
+
+    def __enter__(self) -> Any:
+        return self._context.__enter__()
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> Any:
+        __tracebackhide__ = True
+        self._forgive(exc)
+        return self._context.__exit__(exc_type, exc, tb)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+
+def _forgiving_raises(original: Any) -> Any:
+    """``pytest.raises`` while a test runs mocked: a refusal it catches was
+    expected when the expectation names it (in a marked test, written for the
+    original, whatever it expects)."""
 
     @functools.wraps(original)
     def raises(expected_exception: Any, *args: Any, **kwargs: Any) -> Any:
         __tracebackhide__ = True
+
+        def forgive(exc: BaseException | None) -> None:
+            forgive_expected(exc, expected_exception)
+
         if args:  # pytest.raises(expected, func, *args, **kwargs)
             func, *rest = args
-            return original(expected_exception, forgiving(func, mock._forgive_refusals_in), *rest, **kwargs)
-        return ForgivingContext(original(expected_exception, **kwargs), mock._forgive_refusals_in)
+            return original(expected_exception, _forgiving_call(func, forgive), *rest, **kwargs)
+        return _Forgiving(original(expected_exception, **kwargs), forgive)
 
     return raises
 
 
-class _Active:
-    """The mock a test runs with, its teardown option, and how the test went."""
-
-    def __init__(self, mock: AioHTTPrettyFixture, assert_all_called: bool) -> None:
-        self.mock = mock
-        self.assert_all_called = assert_all_called
-        self.outcome: str | None = None
-        self.original_raises: Any = pytest.raises
-        self._unmatched: list[Call] = []
-        self._routes: list[Route] = []
-
-    def note(self) -> None:
-        """Remember the refusals and routes before teardown hooks run: one may
-        ``clear()`` the mock (an old conftest's teardown does)."""
-        self._unmatched = list(self.mock.unmatched)
-        self._routes = list(self.mock._registry)
-
-    def unmatched(self) -> list[Call]:
-        noted = {id(call) for call in self._unmatched}
-        return self._unmatched + [call for call in self.mock.unmatched if id(call) not in noted]
-
-    def routes(self) -> list[Route]:
-        noted = {id(route) for route in self._routes}
-        return self._routes + [route for route in self.mock._registry if id(route) not in noted]
+_original_raises: list[Any] = []
 
 
-_ACTIVE = pytest.StashKey[_Active]()
+def _patch_raises() -> None:
+    _original_raises.append(pytest.raises)
+    pytest.raises = _forgiving_raises(pytest.raises)  # type: ignore[assignment]
+
+
+def _unpatch_raises() -> None:
+    if _original_raises:
+        pytest.raises = _original_raises.pop()  # type: ignore[assignment]
+
+
+add_expectation_patch(_patch_raises, _unpatch_raises)
+
+
+def _forgiving_call(
+    func: Callable[..., Any], forgive: Callable[[BaseException | None], None]
+) -> Callable[..., Any]:
+    @functools.wraps(func)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except BaseException as exc:
+            forgive(exc)
+            raise
+
+    return call
+
+
+_ACTIVE = pytest.StashKey[Lifecycle]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -138,10 +150,12 @@ def aiohttpretty_mock(request: pytest.FixtureRequest) -> AioHTTPrettyFixture:
     A test that asks for it runs with a fresh mock, marked or not.
     """
     item: pytest.Item = request.node
-    active = item.stash.get(_ACTIVE, None)
-    if active is None:  # requested late, through request.getfixturevalue()
-        active = _start(item)
-    return active.mock
+    lifecycle = item.stash.get(_ACTIVE, None)
+    if lifecycle is None:  # requested late, through request.getfixturevalue()
+        lifecycle = _start(item)
+    mock = lifecycle.mock
+    assert isinstance(mock, AioHTTPrettyFixture)
+    return mock
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -161,15 +175,19 @@ def pytest_aiohttpretty_setup_wrapper(item: pytest.Item) -> Generator[None, None
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     with _noting(item):
-        return (yield)
+        result = yield
+    lifecycle = item.stash.get(_ACTIVE, None)
+    if lifecycle is not None:
+        lifecycle.passed()
+    return result
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
     # After every fixture is torn down: requests made by fixture teardown count too.
-    active = item.stash.get(_ACTIVE, None)
-    if active is not None:
-        active.note()
+    lifecycle = item.stash.get(_ACTIVE, None)
+    if lifecycle is not None:
+        lifecycle.snapshot()
     try:
         result = yield
     except BaseException:
@@ -181,45 +199,31 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     return result
 
 
-def _start(item: pytest.Item) -> _Active:
+def _start(item: pytest.Item) -> Lifecycle:
     assert_all_called, passthrough = _marker_options(item)
-    mock = AioHTTPrettyFixture()
-    scope.push(mock)
-    try:
-        mock.activate(passthrough)
-    except BaseException:
-        scope.pop(mock)
-        raise
-    active = _Active(mock, assert_all_called)
-    item.stash[_ACTIVE] = active
-    # Suites written for the original expect refusals with pytest.raises: one
-    # caught there is expected, not swallowed.  (Restored in _finish.)
-    active.original_raises = pytest.raises
-    pytest.raises = _forgiving_raises(pytest.raises, mock)  # type: ignore[assignment]
-    return active
+    lifecycle = Lifecycle(
+        assert_all_called=assert_all_called,
+        passthrough=passthrough,
+        factory=AioHTTPrettyFixture,
+        # Suites written for the original expect refusals with pytest.raises
+        # of their own errors: in a marked test, one caught there is expected.
+        legacy=item.get_closest_marker(MARKER) is not None,
+    )
+    lifecycle.start()
+    item.stash[_ACTIVE] = lifecycle
+    return lifecycle
 
 
 def _finish(item: pytest.Item) -> str | None:
     """Restore aiohttp after ``item``; the teardown failure message, if any."""
-    active = item.stash.get(_ACTIVE, None)
-    if active is None:
+    lifecycle = item.stash.get(_ACTIVE, None)
+    if lifecycle is None:
         return None
     del item.stash[_ACTIVE]
-    pytest.raises = active.original_raises  # type: ignore[assignment]
-    mock = active.mock
     try:
-        message = teardown_message(
-            active.unmatched(),
-            active.routes(),
-            assert_all_called=active.assert_all_called,
-            outcome=active.outcome,
-        )
+        message = lifecycle.verdict()
     finally:
-        try:
-            mock.deactivate()
-        finally:
-            scope.pop(mock)
-            mock.clear()
+        lifecycle.restore()
     return message
 
 
@@ -246,12 +250,12 @@ def _marker_options(item: pytest.Item) -> tuple[bool, Any]:
             pytrace=False,
         )
     assert_all_called = options.get("assert_all_called", False)
-    if not isinstance(assert_all_called, bool):
-        pytest.fail(
-            f"@pytest.mark.{MARKER}(assert_all_called=...) must be True or False, got {assert_all_called!r}",
-            pytrace=False,
-        )
-    return assert_all_called, options.get("passthrough")
+    passthrough = options.get("passthrough")
+    try:
+        check_options(assert_all_called, None, f"@pytest.mark.{MARKER}")
+    except TypeError as exc:  # passthrough is checked by activate(), as on every mock
+        pytest.fail(str(exc), pytrace=False)
+    return assert_all_called, passthrough
 
 
 @contextmanager
@@ -262,13 +266,10 @@ def _noting(item: pytest.Item) -> Iterator[None]:
     try:
         yield
     except BaseException as exc:
-        active = item.stash.get(_ACTIVE, None)
-        if active is not None:
-            active.mock._forgive_refusals_in(exc)
-            if isinstance(exc, (pytest.skip.Exception, pytest.xfail.Exception)):
-                active.outcome = QUIET
-            elif item.get_closest_marker("xfail") is not None:
-                active.outcome = QUIET
-            elif active.outcome != QUIET:
-                active.outcome = FAILED
+        lifecycle = item.stash.get(_ACTIVE, None)
+        if lifecycle is not None:
+            quiet = isinstance(exc, (pytest.skip.Exception, pytest.xfail.Exception)) or (
+                item.get_closest_marker("xfail") is not None
+            )
+            lifecycle.note(exc, quiet=quiet)
         raise

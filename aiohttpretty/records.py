@@ -7,10 +7,11 @@ import json as _json
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from multidict import CIMultiDict, CIMultiDictProxy, MultiDictProxy
+from multidict import CIMultiDictProxy, MultiDictProxy
 from yarl import URL
 
-from .routes import location, normalise_url, query_key
+from ._urls import location, normalise_url, query_key
+from ._wire import parse_header_lines
 
 if TYPE_CHECKING:
     from .routes import Route
@@ -140,16 +141,6 @@ class Call(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"<Call {self.method} {self.url}>"
-
-
-def parse_header_lines(lines: bytes) -> CIMultiDictProxy[str]:
-    """Headers from the ``Name: value`` lines of a request head (CRLF-separated)."""
-    headers: CIMultiDict[str] = CIMultiDict()
-    for line in lines.decode("utf-8", "surrogateescape").split("\r\n"):
-        if line:
-            name, _, value = line.partition(":")
-            headers.add(name.strip(), value.strip())
-    return CIMultiDictProxy(headers)
 
 
 class CallList(list[Call]):

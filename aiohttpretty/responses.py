@@ -1,19 +1,32 @@
-"""Response building: the options of a canned response, checked at
-registration, and turned into the bytes of a real HTTP/1.1 response."""
+"""What a canned response is: its options checked at registration, its body
+in one of the forms aiohttpretty can send, and its head prebuilt with
+:mod:`._wire` so that a plain reply costs one write."""
 
 from __future__ import annotations
 
 import asyncio
 import json as _json
 import re
-import warnings
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any, Protocol, Union, runtime_checkable
 
-from .errors import AioHTTPrettyWarning
-from .routes import TOKEN
+from . import _wire
+from ._urls import TOKEN
+from .errors import AioHTTPrettyWarning, warn
 
-__all__ = ["RESPONSE_OPTIONS", "Reply", "ResponseSpec", "Stream"]
+__all__ = [
+    "ONE_CHUNK",
+    "RESPONSE_OPTIONS",
+    "Body",
+    "Chunks",
+    "InvalidBody",
+    "Reply",
+    "ResponseSpec",
+    "Stream",
+    "is_stream",
+    "json_response_body",
+    "with_json_content_type",
+]
 
 #: The largest piece of a body sent to aiohttp at once.
 ONE_CHUNK = 2**16
@@ -115,14 +128,12 @@ class ResponseSpec:
     """One canned response, checked and normalised at registration."""
 
     __slots__ = (
-        "_content_length",
         "_head",
         "_head_length",
         "auto_length",
         "bodiless",
         "body",
-        "chunked",
-        "closes",
+        "framing",
         "headers",
         "message",
         "message_framed",
@@ -152,18 +163,10 @@ class ResponseSpec:
         self.headers: list[tuple[str, str]] = _headers(headers)
         self.body: Body = _body(body)
         self.auto_length = bool(auto_length)
-        #: Whether the registered headers ask for ``Transfer-Encoding: chunked`` framing.
-        self.chunked = any(
-            name.lower() == "transfer-encoding" and "chunked" in value.lower() for name, value in self.headers
-        )
+        #: What the registered headers say about the response's end.
+        self.framing = _wire.Framing.of(self.headers)
         #: Whether the status allows no body on the wire (1xx, 204, 304).
-        self.bodiless = status < 200 or status in (204, 304)
-        #: Whether the registered headers say ``Connection: close``.
-        self.closes = any(
-            name.lower() == "connection" and value.strip().lower() == "close" for name, value in self.headers
-        )
-        lengths = [value.strip() for name, value in self.headers if name.lower() == "content-length"]
-        self._content_length = lengths[-1] if len(set(lengths)) == 1 else None
+        self.bodiless = _wire.has_no_body("", status)
         self._head: bytes | None = None
         self._head_length: int | None = None
         #: The whole response when it can be sent at once (a status with a
@@ -175,7 +178,7 @@ class ResponseSpec:
             not self.bodiless
             and isinstance(self.body, bytes)
             and len(self.body) <= ONE_CHUNK
-            and not self.chunked
+            and not self.framing.chunked
         ):
             self.message = self.head(len(self.body)) + self.body
             self.message_framed = self.framed(len(self.body))
@@ -204,26 +207,14 @@ class ResponseSpec:
         if body_length is not None:
             headers = [(n, v) for n, v in headers if n.lower() != "content-length"]
             headers.append(("Content-Length", str(body_length)))
-        lines = [f"HTTP/1.1 {self.status} {self.reason}"]
-        lines.extend(f"{name}: {value}" for name, value in headers)
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
+        head = _wire.response_head(self.status, self.reason, headers)
         self._head, self._head_length = head, body_length
         return head
 
     def framed(self, body_length: int | None) -> bool:
         """Whether a client can tell where a body of ``body_length`` bytes
-        (``None``: not known in advance) ends without the connection closing:
-        chunked, or a ``Content-Length`` that is right.  A response that says
-        ``Connection: close`` is never followed by another."""
-        if self.closes:
-            return False
-        if self.chunked:
-            return True
-        if body_length is None:
-            return False
-        if self.auto_length:
-            return True
-        return self._content_length == str(body_length)
+        (``None``: not known in advance) ends without the connection closing."""
+        return self.framing.ends_cleanly(body_length, self.auto_length)
 
     def __repr__(self) -> str:
         return f"<ResponseSpec {self.status} {self.reason!r} headers={self.headers!r}>"
@@ -240,14 +231,13 @@ def _body(body: Any) -> Body:
         return body  # type: ignore[no-any-return]
     if _is_chunk_list(body) or hasattr(body, "__aiter__"):
         return Chunks(body)
-    warnings.warn(
+    warn(
         AioHTTPrettyWarning(
             f"body of type {type(body).__name__} ({body!r:.60}) cannot be sent; "
             "use bytes, str, a list of chunks, an async iterator or a stream with an async "
             "read(). Requesting this "
             "route will raise TypeError."
-        ),
-        stacklevel=5,
+        )
     )
     return InvalidBody(body)
 

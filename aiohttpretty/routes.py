@@ -1,11 +1,9 @@
-"""Routes and matching: what a request must look like to be answered.
+"""Routes and the registry: which registered route answers a request, and
+why none does.
 
 A request matches a route when the method is the same (compared
-case-insensitively) and the URL is the same after normalisation with
-:mod:`yarl`: scheme and host case, default port and percent-encoding do not
-matter, the fragment is ignored.  The query is compared as the original
-aiohttpretty did: as the *set* of ``(key, value)`` pairs, in any order,
-duplicates collapsed, and pairs with an empty value ignored on both sides.
+case-insensitively) and the URL is the same after normalisation
+(:mod:`._urls`); a route's conditions (:mod:`.matchers`) must hold too.
 
 Exact routes live in a dict keyed by ``(method, url, query pairs)``, so the
 cost of finding one does not grow with the number of registered routes.
@@ -14,139 +12,23 @@ cost of finding one does not grow with the number of registered routes.
 from __future__ import annotations
 
 import difflib
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from re import Pattern
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from yarl import URL
 
+from ._urls import Location, QueryKey, location, normalise_method, normalise_url, query_key
 from .errors import ResponsesExhausted
+from .matchers import EXACT, PARTIAL, Condition, RequestPattern
+from .records import Call, CallList
 
 if TYPE_CHECKING:
-    from .matchers import Condition
-    from .records import Call, CallList
     from .responses import Reply
 
-__all__ = ["Registry", "RegistryView", "Route", "normalise_url", "url_matches"]
+__all__ = ["Registry", "RegistryView", "Route"]
 
-URI = Union[str, URL]
-#: ``(scheme, host, port, path)`` of a normalised URL.
-Location = tuple[str, str, Union[int, None], str]
-QueryKey = frozenset[tuple[str, str]]
 RouteKey = tuple[str, Location, QueryKey]
-
-#: An HTTP token (RFC 9110): what a method and a header name are made of.
-TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_SCHEMES = ("http", "https", "ws", "wss")
-
-
-def normalise_method(method: object) -> str:
-    """Return ``method`` upper-cased, or raise :class:`ValueError`."""
-    if not isinstance(method, str) or not TOKEN.fullmatch(method):
-        raise ValueError(
-            f"invalid HTTP method {method!r}: a method is a non-empty token such as "
-            "'GET', 'POST' or 'PROPFIND' (letters, digits and !#$%&'*+-.^_`|~)"
-        )
-    return method.upper()
-
-
-def query_pairs(params: Any) -> list[tuple[str, str]]:
-    """Turn ``params`` in any form aiohttp accepts into ``(key, value)`` pairs.
-
-    A mapping or a sequence of pairs; a list or tuple value means a repeated key;
-    ``None`` means an empty value, as in the original aiohttpretty.
-    """
-    if params is None:
-        return []
-    if isinstance(params, str):
-        return [(k, v) for k, v in URL("?" + params.lstrip("?")).query.items()]
-    if isinstance(params, Mapping):
-        items: Iterable[Any] = params.items()
-    elif isinstance(params, Iterable):
-        items = params
-    else:
-        raise TypeError(
-            f"params must be a mapping or a sequence of (key, value) pairs, "
-            f"got {type(params).__name__}: {params!r}"
-        )
-    pairs: list[tuple[str, str]] = []
-    for item in items:
-        try:
-            key, value = item
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"params must be a mapping or a sequence of (key, value) pairs; {item!r} is not a pair"
-            ) from None
-        values = value if isinstance(value, (list, tuple)) else [value]
-        for one in values:
-            pairs.append((str(key), _query_value(key, one)))
-    return pairs
-
-
-def _query_value(key: object, value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        # aiohttp refuses bools in a query; the original passed them on as text.
-        return str(value).lower()
-    if isinstance(value, (str, int, float)):
-        return str(value)
-    raise TypeError(
-        f"query parameter {key!r} has a value of type {type(value).__name__} "
-        f"({value!r}); use str, int, float, None or a list of those"
-    )
-
-
-def to_url(uri: object, what: str = "uri") -> URL:
-    """Parse ``uri`` (a ``str`` or :class:`yarl.URL`) into a requoted, absolute URL."""
-    if isinstance(uri, URL):
-        url = URL(str(uri))
-    elif isinstance(uri, str):
-        url = URL(uri)
-    else:
-        raise TypeError(f"{what} must be a str or a yarl.URL, got {type(uri).__name__}: {uri!r}")
-    if not url.is_absolute() or url.scheme not in _SCHEMES:
-        hint = f"; did you mean 'http://{uri}'?" if not url.scheme else ""
-        raise ValueError(
-            f"{what} must be an absolute http(s) URL with a scheme and a host, got {str(uri)!r}{hint}"
-        )
-    return url
-
-
-def normalise_url(uri: object, params: Any = None) -> URL:
-    """Return ``uri`` with ``params`` added to its query, normalised by yarl."""
-    url = to_url(uri)
-    extra = query_pairs(params)
-    if extra:
-        url = url.with_query([*url.query.items(), *extra])
-    return url.with_fragment(None)
-
-
-def location(url: URL) -> Location:
-    """The part of ``url`` that identifies a resource, without its query."""
-    return (url.scheme, url.raw_host or "", url.port, url.raw_path or "/")
-
-
-_NO_QUERY: QueryKey = frozenset()
-
-
-def query_key(url: URL) -> QueryKey:
-    """The query of ``url`` as the original aiohttpretty compared it."""
-    if not url.raw_query_string:
-        return _NO_QUERY
-    return frozenset((k, v) for k, v in url.query.items() if v != "")
-
-
-def url_matches(first: URL, second: URL, check_query: bool = True) -> bool:
-    """Whether two normalised URLs are the same under the matching rule."""
-    if location(first) != location(second):
-        return False
-    return not check_query or query_key(first) == query_key(second)
-
-
-def _format_pairs(pairs: Iterable[tuple[str, str]]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in sorted(pairs))
 
 
 class Route:
@@ -168,8 +50,6 @@ class Route:
         callback: Callable[..., Any] | None = None,
         times: int | None = None,
     ) -> None:
-        from .records import CallList
-
         self.method = method
         #: The registered URL (``params`` merged into its query), or a compiled pattern.
         self.url = url
@@ -177,6 +57,10 @@ class Route:
         self._repeat = repeat
         self.conditions = tuple(conditions)
         self.partial_query = partial_query
+        #: What a request must look like to be answered (the URL and conditions).
+        self.pattern = RequestPattern(
+            method, url, query=PARTIAL if partial_query else EXACT, conditions=self.conditions
+        )
         #: A function computing the response at request time, or ``None``.
         self.callback = callback
         #: How many requests the route answers before it stops matching (``None``: no limit).
@@ -215,66 +99,22 @@ class Route:
             )
         return self._replies.pop(0)
 
-    def _record(self, call: Call) -> None:
-        self.calls.append(call)
-
     def _accepts(self, call: Call) -> bool:
-        """Whether the route answers ``call``, its URL being known to fit."""
+        """Whether the route answers ``call``, its method and URL being known to fit."""
         if self.times is not None and self.call_count >= self.times:
             return False
-        for condition in self.conditions:
-            if condition(call) is not None:
-                return False
-        return True
-
-    def _url_fits(self, url: URL) -> bool:
-        if isinstance(self.url, URL):
-            if location(self.url) != location(url):
-                return False
-            if self.partial_query:
-                return query_key(self.url) <= query_key(url)
-            return query_key(self.url) == query_key(url)
-        return self.url.match(str(url)) is not None
+        return not self.conditions or self.pattern.conditions_hold(call)
 
     def differences(self, call: Call) -> list[str]:
         """Why this route does not answer ``call``; empty when it does."""
-        method, url = call.method, call.url
-        diffs = []
-        if method != self.method:
-            diffs.append(f"method {self.method} != {method}")
-        if isinstance(self.url, URL):
-            diffs.extend(self._url_differences(url))
-        elif self.url.match(str(url)) is None:
-            diffs.append(f"url does not match the pattern {self.url.pattern!r}")
+        diffs = [difference.reason for difference in self.pattern.request_differences(call)]
         if self.times is not None and self.call_count >= self.times:
             diffs.append(f"times: already answered {self.call_count} of {self.times} request(s)")
-        for condition in self.conditions:
-            reason = condition(call)
-            if reason is not None:
-                diffs.append(reason)
-        return diffs
-
-    def _url_differences(self, url: URL) -> list[str]:
-        assert isinstance(self.url, URL)
-        diffs = []
-        mine, theirs = location(self.url), location(url)
-        if mine[:3] != theirs[:3]:
-            diffs.append(f"origin {self.url.origin()} != {url.origin()}")
-        if mine[3] != theirs[3]:
-            diffs.append(f"path {mine[3]} != {theirs[3]}")
-        expected, got = query_key(self.url), query_key(url)
-        missing, unexpected = expected - got, set() if self.partial_query else got - expected
-        if missing or unexpected:
-            parts = []
-            if missing:
-                parts.append(f"missing {_format_pairs(missing)}")
-            if unexpected:
-                parts.append(f"unexpected {_format_pairs(unexpected)}")
-            diffs.append("query " + "; ".join(parts))
+        diffs.extend(difference.reason for difference in self.pattern.condition_differences(call))
         return diffs
 
     def describe(self) -> str:
-        """``METHOD url`` and the route's conditions, for messages."""
+        """``METHOD url`` of the route, for messages (``re '...'`` for a pattern)."""
         url = f"re {self.url.pattern!r}" if isinstance(self.url, Pattern) else str(self.url)
         extra = " (partial query)" if self.partial_query else ""
         return f"{self.method} {url}{extra}"
@@ -310,7 +150,7 @@ class Registry:
         if route.key is None:
             self._patterns.append(route)
         elif route.partial_query:
-            self._partial.setdefault(route.key[:2], []).append(route)  # type: ignore[arg-type]
+            self._partial.setdefault((route.key[0], route.key[1]), []).append(route)
         else:
             self._exact.setdefault(route.key, []).append(route)
 
@@ -328,10 +168,10 @@ class Registry:
                 return route
         if self._partial:
             for route in self._partial.get((method, place), ()):
-                if route._url_fits(url) and route._accepts(call):
+                if route.pattern.url_fits(url) and route._accepts(call):
                     return route
         for route in self._patterns:
-            if route.method == method and route._url_fits(url) and route._accepts(call):
+            if route.method == method and route.pattern.url_fits(url) and route._accepts(call):
                 return route
         return None
 

@@ -1,25 +1,26 @@
-"""Which mock the module-level API talks to, and scoped mocks.
+"""Which mock the module-level API talks to.
 
-A test case, the pytest marker or a :func:`mocked` block pushes a fresh mock;
-while it is pushed, ``aiohttpretty.register_uri`` and friends act on it, so
-routes and calls never leak from one test to the next.
+A test case, the pytest marker or fixture, or a :func:`~aiohttpretty.mocked`
+block pushes a fresh mock; while it is pushed, ``aiohttpretty.register_uri``
+and friends act on it, so routes and calls never leak from one test to the
+next.  Otherwise they act on one default mock.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-from types import TracebackType
-from typing import Any, Callable, TypeVar
+from typing import Callable, Concatenate, ParamSpec, TypeVar
 
-from .mock import AioHTTPretty
+from .mock import ORIGINAL_API, AioHTTPretty
 
-__all__ = ["current", "mocked", "pop", "push"]
+__all__ = ["current", "original_api", "pop", "push"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 _default = AioHTTPretty()
 _stack: list[AioHTTPretty] = []
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def current() -> AioHTTPretty:
@@ -38,61 +39,20 @@ def pop(mock: AioHTTPretty) -> None:
         _stack.remove(mock)
 
 
-class mocked:
-    """A fresh, active mock for a block or a function, restored afterwards.
+def original_api(method: Callable[Concatenate[AioHTTPretty, P], R]) -> Callable[P, R]:
+    """The module-level function of the original API for ``method``: it acts on
+    the current mock, warns about unknown options instead of raising, and
+    keeps the original's defaults."""
+    name = method.__name__
 
-    Use it as ``with mocked() as mock:``, ``async with mocked() as mock:``, or as
-    a decorator on a sync or async function (``@mocked()``).  Inside, the
-    module-level functions act on that mock.  On exit the mock is cleared and
-    deactivated and aiohttp restored, even when the block raised.  Blocks nest.
-    """
+    @functools.wraps(method)
+    def forward(*args: P.args, **kwargs: P.kwargs) -> R:
+        kwargs[ORIGINAL_API] = True
+        return getattr(current(), name)(*args, **kwargs)  # type: ignore[no-any-return]
 
-    def __init__(self, passthrough: Any = None) -> None:
-        self._passthrough = passthrough
-        self._mocks: list[AioHTTPretty] = []
-
-    def __enter__(self) -> AioHTTPretty:
-        mock = AioHTTPretty()
-        push(mock)
-        try:
-            mock.activate(self._passthrough)
-        except BaseException:
-            pop(mock)
-            raise
-        self._mocks.append(mock)
-        return mock
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        mock = self._mocks.pop()
-        try:
-            mock.deactivate()
-        finally:
-            pop(mock)
-            mock.clear()
-
-    async def __aenter__(self) -> AioHTTPretty:
-        return self.__enter__()
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.__exit__(exc_type, exc, tb)
-
-    def __call__(self, func: F) -> F:
-        if inspect.iscoroutinefunction(func):
-
-            @functools.wraps(func)
-            async def run_async(*args: Any, **kwargs: Any) -> Any:
-                with mocked(self._passthrough):
-                    return await func(*args, **kwargs)
-
-            return run_async  # type: ignore[return-value]
-
-        @functools.wraps(func)
-        def run(*args: Any, **kwargs: Any) -> Any:
-            with mocked(self._passthrough):
-                return func(*args, **kwargs)
-
-        return run  # type: ignore[return-value]
+    signature = inspect.signature(method)
+    forward.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=list(signature.parameters.values())[1:]
+    )
+    del forward.__wrapped__  # type: ignore[attr-defined]
+    return forward

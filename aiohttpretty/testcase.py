@@ -3,20 +3,35 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import unittest
 from collections.abc import Iterator
-from typing import Any, Callable, ClassVar
+from typing import Any, Callable, ClassVar, Concatenate, ParamSpec, TypeVar
 
-import aiohttp
-
-from . import scope
-from .assertions import FAILED, PASSED, QUIET, CallAssertions, ForgivingContext, forgiving, teardown_message
-from .errors import NoRouteMatched
+from .assertions import CallAssertions
+from .lifecycle import Lifecycle
 from .mock import AioHTTPretty
 from .records import Call, CallList
-from .routes import URI, Route
 
 __all__ = ["AioHTTPrettyTestCase"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _on_the_tests_mock(method: Callable[Concatenate[AioHTTPretty, P], R]) -> Callable[Concatenate[Any, P], R]:
+    """A test case method doing what ``method`` does on the test's mock."""
+    name = method.__name__
+
+    def forward(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return getattr(self.aiohttpretty, name)(*args, **kwargs)  # type: ignore[no-any-return]
+
+    functools.update_wrapper(forward, method)
+
+    forward.__signature__ = inspect.signature(method)  # type: ignore[attr-defined]
+    del forward.__wrapped__  # type: ignore[attr-defined]
+    return forward
 
 
 class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
@@ -34,9 +49,7 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
     #: Hosts whose requests go to the real network (e.g. ``['127.0.0.1']``).
     passthrough: ClassVar[tuple[str, ...]] = ()
 
-    _aiohttpretty_mock: AioHTTPretty | None = None
-    _aiohttpretty_running: bool = False
-    _aiohttpretty_outcome: str | None = None
+    _aiohttpretty_lifecycle: Lifecycle | None = None
     _aiohttpretty_expecting_failure: bool = False
 
     def setUp(self) -> None:
@@ -52,47 +65,37 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
     def aiohttpretty(self) -> AioHTTPretty:
         """This test's own mock.  The module-level functions act on it while the
         test runs; after the test it is cleared and inactive."""
-        if self._aiohttpretty_mock is None:
+        if self._aiohttpretty_lifecycle is None:
             # Used before setUp/asyncSetUp reached super(): start it now.
             self._aiohttpretty_start()
-        assert self._aiohttpretty_mock is not None
-        return self._aiohttpretty_mock
+        assert self._aiohttpretty_lifecycle is not None
+        return self._aiohttpretty_lifecycle.mock
 
     def _aiohttpretty_start(self) -> None:
-        if self._aiohttpretty_running:
+        if self._aiohttpretty_lifecycle is not None:
             return
-        mock = AioHTTPretty()
-        self._aiohttpretty_mock = mock
-        self._aiohttpretty_running = True
-        self._aiohttpretty_outcome = None
-        scope.push(mock)
-        # Cleanups run last-in first-out: the checks, then the restore, which
-        # runs even when activating fails or a check fails.
-        self.addCleanup(self._aiohttpretty_restore, mock)
-        mock.activate(self.passthrough or None)
-        self.addCleanup(self._aiohttpretty_check, mock)
+        lifecycle = Lifecycle(assert_all_called=self.assert_all_called, passthrough=self.passthrough)
+        self._aiohttpretty_lifecycle = lifecycle
+        # Cleanups run last-in first-out: the verdict, then the restore, which
+        # runs even when activating fails or the verdict fails the test.
+        self.addCleanup(self._aiohttpretty_restore, lifecycle)
+        lifecycle.start()
+        self.addCleanup(self._aiohttpretty_verdict, lifecycle)
 
-    def _aiohttpretty_check(self, mock: AioHTTPretty) -> None:
-        message = teardown_message(
-            mock.unmatched,
-            mock._registry,
-            assert_all_called=self.assert_all_called,
-            outcome=self._aiohttpretty_outcome,
-        )
+    def _aiohttpretty_verdict(self, lifecycle: Lifecycle) -> None:
+        message = lifecycle.verdict()
         if message:
             self.fail(message)
 
-    def _aiohttpretty_restore(self, mock: AioHTTPretty) -> None:
+    def _aiohttpretty_restore(self, lifecycle: Lifecycle) -> None:
         try:
-            mock.deactivate()
+            lifecycle.restore()
         finally:
-            scope.pop(mock)
-            mock.clear()
-            self._aiohttpretty_running = False
+            self._aiohttpretty_lifecycle = None
 
-    # What the test raised is reported as its outcome.  The refusals it shows
-    # are not reported again at teardown, and a skipped test or an expected
-    # failure gets no teardown checks.  (unittest's own hooks around each part.)
+    # What the test raised is noted as its outcome (unittest's own hooks
+    # around each part): the refusals it shows are not reported again, and a
+    # skipped test or an expected failure gets no verdict.
     def _callSetUp(self) -> None:
         with self._aiohttpretty_noting():
             super()._callSetUp()  # type: ignore[misc]
@@ -107,8 +110,8 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
                 super()._callTestMethod(method)  # type: ignore[misc]
         finally:
             self._aiohttpretty_expecting_failure = False
-        if self._aiohttpretty_outcome is None:
-            self._aiohttpretty_outcome = PASSED
+        if self._aiohttpretty_lifecycle is not None:
+            self._aiohttpretty_lifecycle.passed()
 
     def _callTearDown(self) -> None:
         with self._aiohttpretty_noting():
@@ -126,36 +129,19 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
         try:
             yield
         except BaseException as exc:
-            if self._aiohttpretty_mock is not None:
-                self._aiohttpretty_mock._forgive_refusals_in(exc)
-            if isinstance(exc, unittest.SkipTest):
-                if whole_test:
-                    self._aiohttpretty_outcome = QUIET
-            elif self._aiohttpretty_expecting_failure:
-                self._aiohttpretty_outcome = QUIET
-            elif self._aiohttpretty_outcome != QUIET:
-                self._aiohttpretty_outcome = FAILED
+            lifecycle = self._aiohttpretty_lifecycle
+            if lifecycle is not None:
+                quiet = isinstance(exc, unittest.SkipTest) or self._aiohttpretty_expecting_failure
+                lifecycle.note(
+                    exc, quiet=quiet, whole_test=whole_test or not isinstance(exc, unittest.SkipTest)
+                )
             raise
 
-    # Registration and inspection, forwarding to the test's mock.
-    def register_uri(self, method: str, uri: URI, **options: Any) -> Route:
-        """Register a response on this test's mock; the options are those of
-        :func:`aiohttpretty.register_uri`, and an unknown option name raises
-        :class:`TypeError`."""
-        return self.aiohttpretty._register(method, uri, options, json=False, strict=True)
-
-    def register_json_uri(self, method: str, uri: URI, **options: Any) -> Route:
-        """Register a JSON response on this test's mock; an unknown option name
-        raises :class:`TypeError`."""
-        return self.aiohttpretty._register(method, uri, options, json=True, strict=True)
-
-    async def fake_request(self, method: str, uri: URI, **kwargs: Any) -> aiohttp.ClientResponse:
-        """Answer one request from this test's routes, without a session."""
-        return await self.aiohttpretty.fake_request(method, uri, **kwargs)
-
-    def has_call(self, uri: URI, check_params: bool = True, **kwargs: Any) -> bool:
-        """Whether this test made a matching request; see :func:`aiohttpretty.has_call`."""
-        return self.aiohttpretty.has_call(uri, check_params, **kwargs)
+    # Registration and inspection, on the test's mock.
+    register_uri = _on_the_tests_mock(AioHTTPretty.register_uri)
+    register_json_uri = _on_the_tests_mock(AioHTTPretty.register_json_uri)
+    fake_request = _on_the_tests_mock(AioHTTPretty.fake_request)
+    has_call = _on_the_tests_mock(AioHTTPretty.has_call)
 
     @property
     def calls(self) -> CallList:
@@ -172,34 +158,3 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
 
     def _assertion_failed(self, message: str, msg: Any) -> None:
         self.fail(self._formatMessage(msg, message))
-
-    def assertRaises(self, expected_exception: Any, *args: Any, **kwargs: Any) -> Any:
-        """As :meth:`unittest.TestCase.assertRaises`; a :class:`NoRouteMatched`
-        it catches is expected, so it does not fail the test at teardown."""
-        if args:
-            func, *rest = args
-            return super().assertRaises(
-                expected_exception, forgiving(func, self._aiohttpretty_forgive), *rest, **kwargs
-            )
-        return ForgivingContext(
-            super().assertRaises(expected_exception, **kwargs), self._aiohttpretty_forgive
-        )
-
-    def assertRaisesRegex(
-        self, expected_exception: Any, expected_regex: Any, *args: Any, **kwargs: Any
-    ) -> Any:
-        """As :meth:`unittest.TestCase.assertRaisesRegex`; a :class:`NoRouteMatched`
-        it catches is expected, so it does not fail the test at teardown."""
-        if args:
-            func, *rest = args
-            forgiving_func = forgiving(func, self._aiohttpretty_forgive)
-            return super().assertRaisesRegex(
-                expected_exception, expected_regex, forgiving_func, *rest, **kwargs
-            )
-        context = super().assertRaisesRegex(expected_exception, expected_regex, **kwargs)
-        return ForgivingContext(context, self._aiohttpretty_forgive)
-
-    def _aiohttpretty_forgive(self, exc: BaseException | None) -> None:
-        # What assertRaises catches: a refusal it catches itself was expected.
-        if isinstance(exc, NoRouteMatched):
-            self.aiohttpretty._forgive(exc)

@@ -9,7 +9,7 @@ import unittest
 import aiohttp
 
 import aiohttpretty
-from aiohttpretty import interception
+from aiohttpretty import _seam
 
 from .netguard import GuardedTestMixin
 
@@ -58,15 +58,15 @@ class ActivationTest(GuardedTestMixin, unittest.TestCase):
     def assert_restored(self) -> None:
         self.assertFalse(patched())
         self.assertTrue(originals_restored())
-        self.assertEqual(interception._active, [])
+        self.assertEqual(_seam._active, [])
 
     def test_activate_twice_then_deactivate_once_restores(self):
         mock = aiohttpretty.AioHTTPretty()
         mock.activate()
         mock.activate()
         self.assertTrue(patched())
-        self.assertEqual(interception._active, [mock])
-        self.assertEqual(len(interception._patches), len({id(p) for p in interception._patches}))
+        self.assertEqual(_seam._active, [mock])
+        self.assertEqual(len(_seam._patches), len({id(p) for p in _seam._patches}))
         mock.deactivate()
         self.assertFalse(mock.is_active)
 
@@ -193,7 +193,7 @@ class OneLoopPerTestCase(GuardedTestMixin, aiohttpretty.AioHTTPrettyTestCase):
         self.assertFalse(any(other is loop for test, other in self.loops.items() if test != self.id()))
         self.loops[self.id()] = loop
         self.assertTrue(patched())
-        self.assertIs(interception.active_mock(), self.aiohttpretty)
+        self.assertIs(_seam.active(), self.aiohttpretty)
         self.register_uri("GET", "https://api.test/x", body=body)
         self.assertEqual(await get("https://api.test/x"), body)
 

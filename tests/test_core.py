@@ -15,6 +15,7 @@ import aiohttp
 from yarl import URL
 
 import aiohttpretty
+from aiohttpretty import scope
 
 
 class ModuleAPITest(unittest.IsolatedAsyncioTestCase):
@@ -207,10 +208,16 @@ class ModuleAPITest(unittest.IsolatedAsyncioTestCase):
         self.assertFalse(aiohttpretty.has_call("http://api.test/x?v=1", headers={"A": "c"}))
         self.assertFalse(aiohttpretty.has_call("http://api.test/x?v=1", data="other"))
 
-    def test_has_call_never_raises_on_odd_arguments(self):
-        self.assertFalse(aiohttpretty.has_call("DELETE", "http://api.test/x"))
-        self.assertFalse(aiohttpretty.has_call(None))
-        self.assertFalse(aiohttpretty.has_call("http://api.test/x", params=object()))
+    def test_has_call_raises_on_a_uri_it_cannot_read(self):
+        # So that ``assert not has_call(...)`` never passes without comparing.
+        with self.assertRaisesRegex(ValueError, "absolute http\\(s\\) URL.*'DELETE'"):
+            aiohttpretty.has_call("DELETE", "http://api.test/x")
+        with self.assertRaisesRegex(TypeError, "uri must be a str or a yarl.URL"):
+            aiohttpretty.has_call(None)
+        with self.assertRaisesRegex(TypeError, "params must be a mapping"):
+            aiohttpretty.has_call("http://api.test/x", params=object())
+        with self.assertRaisesRegex(ValueError, "absolute http\\(s\\) URL.*'api.test/x'"):
+            aiohttpretty.has_call("api.test/x")
 
     async def test_fake_request_answers_without_session_or_activation(self):
         aiohttpretty.deactivate()
@@ -495,9 +502,11 @@ class ErrorTest(unittest.IsolatedAsyncioTestCase):
                 await session.get("http://api.test/x")
 
     def test_unknown_option_warns_in_module_api_and_is_ignored(self):
+        scope.push(self.mock)
+        self.addCleanup(scope.pop, self.mock)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            route = self.mock.register_uri("GET", "http://api.test/x", stauts=404, data=b"x")
+            route = aiohttpretty.register_uri("GET", "http://api.test/x", stauts=404, data=b"x")
         self.assertEqual(len(caught), 1)
         warning = caught[0]
         self.assertTrue(issubclass(warning.category, aiohttpretty.UnknownOptionWarning))
@@ -510,11 +519,16 @@ class ErrorTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(route.next_reply().spec.status, 200)
 
     def test_options_old_suites_pass_keep_working(self):
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), aiohttpretty.mocked(assert_all_called=False):
             warnings.simplefilter("ignore")
-            aiohttpretty.AioHTTPretty().register_uri(
+            aiohttpretty.register_uri(
                 "GET", "http://api.test/x", status_code=200, match_querystring=True, header={"a": "b"}
             )
+
+    def test_unknown_option_raises_on_a_mock_of_its_own(self):
+        with self.assertRaisesRegex(TypeError, "'stauts' \\(did you mean 'status'\\?\\)"):
+            self.mock.register_uri("GET", "http://api.test/x", stauts=404)
+        self.assertEqual(len(self.mock.registry), 0)
 
     async def test_invalid_body_warns_then_fails_when_requested(self):
         with self.assertWarnsRegex(aiohttpretty.AioHTTPrettyWarning, "body of type int"):

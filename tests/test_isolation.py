@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 
 import aiohttpretty
-from aiohttpretty import interception, scope
+from aiohttpretty import _seam, scope
 
 SEED = 20240607
 TOTAL = 200
@@ -30,15 +30,15 @@ def patch_state() -> dict[str, Any]:
     """Everything that must be back to normal between two tests."""
     patched = [
         cls.__name__
-        for cls in interception._connector_classes()
+        for cls in _seam.connector_classes()
         if getattr(cls.__dict__.get("_create_connection"), "_aiohttpretty_patch", False)
     ]
     if getattr(aiohttp.ClientSession._request, "_aiohttpretty_patch", False):
         patched.append("ClientSession._request")
     default = scope.current()
     return {
-        "active mocks": list(interception._active),
-        "patches": list(interception._patches),
+        "active mocks": list(_seam._active),
+        "patches": list(_seam._patches),
         "patched": patched,
         "pushed mocks": list(scope._stack),
         "default mock routes": len(default.registry),
@@ -95,7 +95,7 @@ async def exercise(
 ) -> None:
     """What every generated test does: start empty, see its own routes answer,
     another test's route refused, and only its own calls recorded."""
-    case.assertIs(interception.active_mock(), mock)
+    case.assertIs(_seam.active(), mock)
     case.assertEqual((len(mock.registry), len(mock.calls), len(mock.unmatched)), (0, 0, 0))
     register("GET", own_url(number), body=f"own {number}")
     register("GET", "http://shared.test/x", body=f"shared {number}")
@@ -177,7 +177,7 @@ def build_suite() -> tuple[list[unittest.TestCase], dict[str, str]]:
     class Unmocked(unittest.TestCase):
         def run_number(self, number: int) -> None:
             self.assertEqual(patch_state(), CLEAN)
-            self.assertIsNone(interception.active_mock())
+            self.assertIsNone(_seam.active())
 
     # Tests that must not pass, and must still leave aiohttp unpatched.
     class FailsInBody(aiohttpretty.AioHTTPrettyTestCase):

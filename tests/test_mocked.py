@@ -15,14 +15,14 @@ from aiohttpretty import mocked
 from .realserver import start_real_server
 
 
-async def get(url: str) -> bytes:
+async def get(url: str, method: str = "GET") -> bytes:
     async with aiohttp.ClientSession() as session:
-        async with session.get(url) as response:
+        async with session.request(method, url) as response:
             return await response.read()
 
 
-def fetch(url: str) -> bytes:
-    return asyncio.run(get(url))
+def fetch(url: str, method: str = "GET") -> bytes:
+    return asyncio.run(get(url, method))
 
 
 #: What the interception replaces while a mock is active, as it was at import.
@@ -81,9 +81,57 @@ class WithStatementTest(MockedTestCase):
     def test_an_unregistered_request_raises_inside_the_block(self):
         with mocked() as mock:
             mock.register_uri("GET", "http://api.test/known")
+            fetch("http://api.test/known")
             with self.assertRaisesRegex(aiohttpretty.NoRouteMatched, "GET http://api.test/unknown"):
                 fetch("http://api.test/unknown")
-            self.assertEqual([str(call.url) for call in mock.unmatched], ["http://api.test/unknown"])
+            self.assertEqual(mock.unmatched, [])  # expected by assertRaises: not a failure
+        self.assert_restored()
+
+    def test_a_swallowed_refusal_fails_the_block(self):
+        with self.assertRaisesRegex(AssertionError, "matched no registered route.*\n  GET http://api.test/x"):
+            with mocked() as mock:
+                try:
+                    fetch("http://api.test/x")
+                except aiohttpretty.NoRouteMatched:
+                    pass  # the code under test swallowed it
+                self.assertEqual([str(call.url) for call in mock.unmatched], ["http://api.test/x"])
+        self.assert_restored()
+
+    def test_a_too_wide_expectation_does_not_forgive(self):
+        with self.assertRaisesRegex(AssertionError, "matched no registered route"):
+            with mocked():
+                with self.assertRaises(Exception):  # noqa: B017 (too wide on purpose)
+                    fetch("http://api.test/x")
+        self.assert_restored()
+
+    def test_assert_all_called(self):
+        with self.assertRaisesRegex(AssertionError, "never requested.*\n  GET http://api.test/unused"):
+            with mocked(assert_all_called=True) as mock:
+                mock.register_uri("GET", "http://api.test/unused")
+        with mocked(assert_all_called=True) as mock:
+            mock.register_uri("GET", "http://api.test/used")
+            fetch("http://api.test/used")
+        self.assert_restored()
+
+    def test_assertion_helpers_on_the_mock(self):
+        with mocked() as mock:
+            mock.register_uri("POST", "http://api.test/x")
+            fetch("http://api.test/x", method="POST")
+            mock.assert_called("POST", "http://api.test/x")
+            mock.assert_call_count("POST", "http://api.test/x", 1)
+            mock.assert_not_called("GET", "http://api.test/x")
+            with self.assertRaisesRegex(AssertionError, "Expected request not made"):
+                mock.assert_called("GET", "http://api.test/x")
+            with mock.raises(aiohttpretty.NoRouteMatched, match="GET http://api.test/y") as refused:
+                fetch("http://api.test/y")
+            self.assertEqual(str(refused.exception.call.url), "http://api.test/y")
+
+    def test_unknown_options_and_bad_option_types_raise(self):
+        with mocked() as mock:
+            with self.assertRaisesRegex(TypeError, "did you mean 'status'"):
+                mock.register_uri("GET", "http://api.test/x", stauts=1)
+        with self.assertRaisesRegex(TypeError, "assert_all_called=...\\) must be True or False"):
+            mocked(assert_all_called="yes")
         self.assert_restored()
 
     def test_the_default_mock_is_left_as_it_was(self):

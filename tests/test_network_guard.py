@@ -24,7 +24,7 @@ from aiohttp import web
 from yarl import URL
 
 import aiohttpretty
-from aiohttpretty import interception
+from aiohttpretty import _seam
 
 from .netguard import GuardedTestMixin, NetworkAttempt, NetworkGuard
 
@@ -424,7 +424,7 @@ class ActivePatchesTest(unittest.TestCase):
                 with self.subTest(cls.__name__):
                     self.assertTrue(getattr(cls.__dict__["_create_connection"], "_aiohttpretty_patch", False))
             self.assertTrue(getattr(aiohttp.ClientSession._request, "_aiohttpretty_patch", False))
-        self.assertEqual(interception._active, [])
+        self.assertEqual(_seam._active, [])
         self.assertFalse(getattr(aiohttp.TCPConnector._create_connection, "_aiohttpretty_patch", False))
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 
 import aiohttpretty
-from aiohttpretty import interception, scope
+from aiohttpretty import _seam, scope
 
 from .realserver import start_real_server
 
@@ -123,9 +123,9 @@ class RestoredMixin(unittest.TestCase):
 
     def assertRestored(self) -> None:
         self.assertEqual(patched_attributes(), [])
-        self.assertEqual(interception._active, [])
+        self.assertEqual(_seam._active, [])
         self.assertEqual(scope._stack, [])
-        self.assertIsNone(interception.active_mock())
+        self.assertIsNone(_seam.active())
         self.assertEqual(real_request(), "real server /")
 
 
@@ -150,7 +150,7 @@ class LifecycleTest(RestoredMixin):
                 mock = self.aiohttpretty
                 self.assertTrue(mock.is_active)
                 self.assertIs(aiohttpretty.current(), mock)
-                self.assertIs(interception.active_mock(), mock)
+                self.assertIs(_seam.active(), mock)
                 self.assertEqual((len(mock.registry), len(mock.calls), len(mock.unmatched)), (0, 0, 0))
                 seen.append((name, mock, patched_attributes()))
                 self.register_uri("GET", "http://api.test/x", body=name)

@@ -18,7 +18,7 @@ import aiohttp
 import pytest
 
 import aiohttpretty
-from aiohttpretty import interception
+from aiohttpretty import _seam
 from webclient import get
 
 
@@ -36,7 +36,7 @@ def earlier_routes_are_gone(number):
 
 
 def test_zz_aiohttp_is_unpatched_after_all():
-    assert interception._active == []
+    assert _seam._active == []
     assert not getattr(aiohttp.ClientSession._request, "_aiohttpretty_patch", False)
 '''
 
@@ -75,7 +75,7 @@ def test_{n:03d}_mocked():
         assert asyncio.run(get("http://api.test/{n}")) == b"{n}"
         own_state_only(mock, {n})
         earlier_routes_are_gone({n})
-    assert interception._active == []
+    assert _seam._active == []
 """,
 }
 

@@ -1,0 +1,180 @@
+"""The responder of registered routes: canned responses, callbacks, streamed
+bodies, delays and exceptions, written into a :class:`~._transport.Channel`."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import inspect
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable
+
+import aiohttp
+from yarl import URL
+
+from . import _seam, _wire
+from .responses import ONE_CHUNK, Chunks, InvalidBody, Reply, ResponseSpec, Stream
+
+if TYPE_CHECKING:
+    from ._transport import Channel, Pending
+    from .records import Call
+    from .routes import Route
+
+__all__ = ["CALLBACK_RESULT_OPTIONS", "answer", "refuse"]
+
+#: The keys a ``callback`` may return.
+CALLBACK_RESULT_OPTIONS = ("status", "reason", "headers", "body", "auto_length", "json")
+
+
+def answer(route: Route, reply: Reply, call: Call, channel: Channel) -> Pending | None:
+    """Answer ``call`` with ``reply`` of ``route``.
+
+    A reply that needs no waiting (bytes, no delay, exception or callback) is
+    sent at once and ``None`` returned: no task and no extra turn of the event
+    loop.  Otherwise the returned coroutine answers (as a task).
+    """
+    if _seam.ANSWER_AT_ONCE and not reply.delay and reply.exception is None and route.callback is None:
+        keep_alive = _send_at_once(channel, reply.spec, call)
+        if keep_alive is not None:
+            channel.end(keep_alive)
+            return None
+    return _reply(channel, route, reply, call)
+
+
+async def refuse(channel: Channel, exc: BaseException) -> None:
+    """Fail the request with ``exc`` (from a task, as a connection error comes)."""
+    channel.fail(exc)
+
+
+async def _reply(channel: Channel, route: Route, reply: Reply, call: Call) -> None:
+    """Send ``reply`` to ``call``, waiting for its delay, callback or stream."""
+    try:
+        if not _seam.ANSWER_AT_ONCE:
+            await asyncio.sleep(0)  # the task writing the request ends first
+        if reply.delay:
+            await asyncio.sleep(reply.delay)
+        if reply.exception is not None:
+            raise _exception(reply.exception, call.url)
+        spec = reply.spec
+        if route.callback is not None:
+            spec = await _call_back(route, call, spec)
+        keep_alive = await _send(channel, spec, call)
+    except asyncio.CancelledError:
+        raise
+    except BaseException as exc:
+        channel.fail(exc)
+    else:
+        channel.end(keep_alive)
+
+
+def _exception(exception: BaseException | type[BaseException], url: URL) -> BaseException:
+    """The exception to raise; a class is instantiated as the failure would make it."""
+    if isinstance(exception, BaseException):
+        return exception
+    if issubclass(exception, aiohttp.ClientConnectorError):
+        refused = OSError(
+            errno.ECONNREFUSED, f"Connect call failed (mocked by aiohttpretty) {url.host}:{url.port}"
+        )
+        return exception(_seam.connection_key(url), refused)
+    return exception()
+
+
+async def _call_back(route: Route, call: Call, default: ResponseSpec) -> ResponseSpec:
+    callback: Callable[[Call], Any] = route.callback  # type: ignore[assignment]
+    result = callback(call)
+    if inspect.isawaitable(result):
+        result = await result
+    if result is None:
+        return default
+    name = getattr(callback, "__qualname__", repr(callback))
+    if not isinstance(result, Mapping):
+        raise TypeError(
+            f"the callback {name} of route {route.describe()} returned {result!r}; "
+            f"return a dict of response options ({', '.join(CALLBACK_RESULT_OPTIONS)}) or None"
+        )
+    options = dict(result)
+    unknown = [key for key in options if key not in CALLBACK_RESULT_OPTIONS]
+    if unknown:
+        raise TypeError(
+            f"the callback {name} of route {route.describe()} returned unknown option(s) {unknown}; "
+            f"valid: {', '.join(CALLBACK_RESULT_OPTIONS)}"
+        )
+    if "json" in options:
+        if "body" in options:
+            raise TypeError(f"the callback {name} returned both body and json: give one")
+        return ResponseSpec.json(options.pop("json"), **options)
+    return ResponseSpec(**options)
+
+
+def _send_head_alone(channel: Channel, spec: ResponseSpec, body_length: int | None) -> bool:
+    """Send the head of a response without body; return whether the connection
+    may carry the next request (not after a 1xx or ``Connection: close``)."""
+    channel.send(spec.head(body_length))
+    return spec.status >= 200 and not spec.framing.closes
+
+
+def _send_at_once(channel: Channel, spec: ResponseSpec, call: Call) -> bool | None:
+    """Send a response that needs no waiting (a head alone, or a bytes body of
+    one chunk) and return whether the connection may carry the next request;
+    ``None`` when the response cannot be sent at once."""
+    if spec.message is not None and call.method != "HEAD":
+        channel.send(spec.message)
+        return spec.message_framed
+    body = spec.body
+    if isinstance(body, bytes) and _wire.has_no_body(call.method, spec.status):
+        return _send_head_alone(channel, spec, len(body))
+    return None
+
+
+async def _send(channel: Channel, spec: ResponseSpec, call: Call) -> bool:
+    """Write the response for ``call`` into ``channel``, as a server would;
+    return whether the connection may carry the next request."""
+    body = spec.body
+    if isinstance(body, InvalidBody):
+        route = call.route
+        raise TypeError(
+            f"the route {route.describe() if route else call.method + ' ' + str(call.url)} "
+            f"has a body of type {type(body.body).__name__}, which cannot be sent; "
+            f"register bytes, str, a list of chunks, an async iterator or a stream with an async read()"
+        )
+    keep_alive = _send_at_once(channel, spec, call)
+    if keep_alive is not None:
+        return keep_alive
+    if _wire.has_no_body(call.method, spec.status):
+        return _send_head_alone(channel, spec, None)
+    chunked = spec.framing.chunked
+    if isinstance(body, bytes):
+        length: int | None = len(body)
+        chunks: AsyncIterator[bytes] = _slices(body)
+    elif isinstance(body, Chunks):
+        length, chunks = None, _one_by_one(body)
+    elif spec.auto_length:
+        data = await body.read()
+        length, chunks = len(data), _slices(data)
+    else:
+        length, chunks = None, _stream_chunks(body)
+    channel.send(spec.head(None if chunked else length))
+    async for piece in chunks:
+        if piece:
+            await channel.drain()
+            channel.send(_wire.chunk(piece) if chunked else piece)
+    if chunked:
+        channel.send(_wire.LAST_CHUNK)
+    return spec.framed(length)
+
+
+async def _slices(data: bytes) -> AsyncIterator[bytes]:
+    view = memoryview(data)
+    for start in range(0, len(view), ONE_CHUNK):
+        yield bytes(view[start : start + ONE_CHUNK])
+
+
+async def _one_by_one(body: Chunks) -> AsyncIterator[bytes]:
+    async for piece in body:
+        yield piece
+        await asyncio.sleep(0)  # let the reader see each chunk on its own
+
+
+async def _stream_chunks(stream: Stream) -> AsyncIterator[bytes]:
+    while piece := await stream.read(ONE_CHUNK):
+        yield piece

@@ -1,0 +1,286 @@
+"""One test's mock from start to verdict, shared by
+:class:`~aiohttpretty.AioHTTPrettyTestCase`, the pytest marker and fixture,
+and :class:`mocked`.
+
+A :class:`Lifecycle` starts a fresh mock (made current and active), notes
+what the test raised, gives the verdict when the test ends (requests that
+matched no route, even if the code swallowed their error; with
+``assert_all_called``, routes never requested) and restores aiohttp, whatever
+happened.  Each integration only maps its framework's events onto it.
+
+An expected refusal is not a swallowed one: while a lifecycle runs,
+``assertRaises``/``assertRaisesRegex`` (every form, through unittest's
+context object) and :meth:`AioHTTPretty.raises` that name
+:class:`~aiohttpretty.NoRouteMatched` (or a subclass) or
+:class:`AssertionError` take the refusal they catch off the list.  An
+expectation as wide as ``Exception`` does not: it would forgive a typo.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import unittest.case
+from collections.abc import Iterable
+from types import TracebackType
+from typing import Any, Callable, TypeVar
+
+from . import scope
+from .assertions import unmatched_message, unused_routes_message
+from .errors import NoRouteMatched
+from .mock import AioHTTPretty
+from .records import Call
+from .routes import Route
+
+__all__ = [
+    "FAILED",
+    "OPTIONS",
+    "PASSED",
+    "QUIET",
+    "Lifecycle",
+    "add_expectation_patch",
+    "check_options",
+    "expects_refusal",
+    "forgive_expected",
+    "mocked",
+]
+
+#: The options every entry point takes (test case attributes, marker keywords,
+#: ``mocked(...)`` arguments).
+OPTIONS = ("assert_all_called", "passthrough")
+
+# How a test went, as far as the verdict cares.
+PASSED = "passed"  # the test returned
+FAILED = "failed"  # its setup, the test, a subtest or its teardown raised: reported already
+QUIET = "quiet"  # skipped, or an expected failure: no verdict
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def expects_refusal(expected: Any) -> bool:
+    """Whether an ``assertRaises``-style expectation names a refusal:
+    :class:`NoRouteMatched` (or a subclass) or :class:`AssertionError`."""
+    types = expected if isinstance(expected, tuple) else (expected,)
+    return any(
+        isinstance(kind, type) and (issubclass(kind, NoRouteMatched) or kind is AssertionError)
+        for kind in types
+    )
+
+
+# Lifecycles running now.  While any runs, the expectation contexts are
+# patched: unittest's here, pytest's by the plugin (add_expectation_patch).
+_running: list[Lifecycle] = []
+_original_exit: Any = None
+
+
+def forgive_expected(exc: BaseException | None, expected: Any) -> None:
+    """An expectation of ``expected`` caught ``exc``: the refusals it shows were
+    expected, where the expectation names them (or the lifecycle is legacy)."""
+    names_refusal = expects_refusal(expected)
+    for lifecycle in _running:
+        if names_refusal or lifecycle.legacy:
+            lifecycle.mock._forgive_refusals_in(exc)
+
+
+def _patch_unittest() -> None:
+    global _original_exit
+    context = unittest.case._AssertRaisesContext
+    _original_exit = context.__dict__["__exit__"]
+    original = _original_exit
+
+    @functools.wraps(original)
+    def __exit__(self: Any, exc_type: Any, exc_value: Any, tb: Any) -> Any:
+        if exc_value is not None:
+            forgive_expected(exc_value, self.expected)
+        return original(self, exc_type, exc_value, tb)
+
+    context.__exit__ = __exit__  # type: ignore[method-assign]
+
+
+def _unpatch_unittest() -> None:
+    global _original_exit
+    if _original_exit is not None:
+        unittest.case._AssertRaisesContext.__exit__ = _original_exit  # type: ignore[method-assign]
+        _original_exit = None
+
+
+_patches: list[tuple[Callable[[], None], Callable[[], None]]] = [(_patch_unittest, _unpatch_unittest)]
+
+
+def add_expectation_patch(patch: Callable[[], None], unpatch: Callable[[], None]) -> None:
+    """Patch another framework's expectation context (``pytest.raises``) while
+    a lifecycle runs; its ``__exit__`` should call :func:`forgive_expected`."""
+    _patches.append((patch, unpatch))
+    if _running:
+        patch()
+
+
+def check_options(assert_all_called: Any, passthrough: Any, where: str) -> None:
+    """Raise :class:`TypeError` for an option of the wrong type, naming ``where``."""
+    if not isinstance(assert_all_called, bool):
+        raise TypeError(f"{where}(assert_all_called=...) must be True or False, got {assert_all_called!r}")
+    if passthrough is not None and not isinstance(passthrough, (str, list, tuple, set, frozenset)):
+        raise TypeError(
+            f"{where}(passthrough=...) must be a list of host names or host:port strings, got {passthrough!r}"
+        )
+
+
+class Lifecycle:
+    """A fresh mock for one test: :meth:`start`, :meth:`note`, :meth:`verdict`,
+    :meth:`restore`."""
+
+    def __init__(
+        self,
+        *,
+        assert_all_called: bool = False,
+        passthrough: Any = None,
+        factory: Callable[[], AioHTTPretty] = AioHTTPretty,
+        legacy: bool = False,
+    ) -> None:
+        self.assert_all_called = assert_all_called
+        #: Started for a suite written for the original (the pytest marker): any
+        #: expectation that catches a refusal forgives it, as it always did.
+        self.legacy = legacy
+        self.passthrough = passthrough
+        self._factory = factory
+        self.mock: AioHTTPretty = factory()
+        self.outcome: str | None = None
+        self._noted_unmatched: list[Call] = []
+        self._noted_routes: list[Route] = []
+        self._started = False
+
+    def start(self) -> AioHTTPretty:
+        """Make the mock current and active; on failure nothing is left behind."""
+        mock = self.mock
+        scope.push(mock)
+        try:
+            mock.activate(self.passthrough or None)
+        except BaseException:
+            scope.pop(mock)
+            raise
+        if not _running:
+            for patch, _ in _patches:
+                patch()
+        _running.append(self)
+        self._started = True
+        return mock
+
+    def note(self, exc: BaseException, *, quiet: bool = False, whole_test: bool = True) -> None:
+        """The test (or its setup, a subtest, its teardown) raised ``exc``: the
+        refusals it shows are reported with it, not again.  ``quiet``: a skip or
+        an expected failure, which gets no verdict."""
+        self.mock._forgive_refusals_in(exc)
+        if quiet:
+            if whole_test:
+                self.outcome = QUIET
+        elif self.outcome != QUIET:
+            self.outcome = FAILED
+
+    def passed(self) -> None:
+        """The test itself returned."""
+        if self.outcome is None:
+            self.outcome = PASSED
+
+    def snapshot(self) -> None:
+        """Keep the refusals and routes now: what runs next may ``clear()`` the
+        mock (an old conftest's teardown does)."""
+        self._noted_unmatched = list(self.mock.unmatched)
+        self._noted_routes = list(self.mock._registry)
+
+    def verdict(self) -> str | None:
+        """What fails the test as it ends, or ``None``: requests that matched no
+        route and, with ``assert_all_called``, routes never requested (not
+        after the test failed: it stopped early).  Nothing for a skipped test
+        or an expected failure."""
+        if self.outcome == QUIET:
+            return None
+        problems = [unmatched_message(_union(self._noted_unmatched, self.mock.unmatched))]
+        if self.assert_all_called and self.outcome != FAILED:
+            problems.append(unused_routes_message(_union(self._noted_routes, self.mock._registry)))
+        return "\n".join(problem for problem in problems if problem) or None
+
+    def restore(self) -> None:
+        """Deactivate and clear the mock and restore aiohttp, whatever happened."""
+        if self in _running:
+            _running.remove(self)
+            if not _running:
+                for _, unpatch in reversed(_patches):
+                    unpatch()
+        mock = self.mock
+        try:
+            mock.deactivate()
+        finally:
+            scope.pop(mock)
+            mock.clear()
+            self._started = False
+
+
+def _union(noted: list[Any], now: Iterable[Any]) -> list[Any]:
+    seen = {id(item) for item in noted}
+    return noted + [item for item in now if id(item) not in seen]
+
+
+class mocked:
+    """A fresh, active mock for a block or a function, restored afterwards.
+
+    Use it as ``with mocked() as mock:``, ``async with mocked() as mock:``, or as
+    a decorator on a sync or async function (``@mocked()``).  Inside, the
+    module-level functions act on that mock.  On exit aiohttp is restored, even
+    when the block raised; a block that returned fails with
+    :class:`AssertionError` when a request matched no route (even if the code
+    swallowed its error) or, with ``assert_all_called=True``, a route was never
+    requested, as a test case's test would.  Blocks nest.
+    """
+
+    def __init__(self, passthrough: Any = None, *, assert_all_called: bool = False) -> None:
+        check_options(assert_all_called, passthrough, "mocked")
+        self._passthrough = passthrough
+        self._assert_all_called = assert_all_called
+        self._lifecycles: list[Lifecycle] = []
+
+    def __enter__(self) -> AioHTTPretty:
+        lifecycle = Lifecycle(assert_all_called=self._assert_all_called, passthrough=self._passthrough)
+        mock = lifecycle.start()
+        self._lifecycles.append(lifecycle)
+        return mock
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        lifecycle = self._lifecycles.pop()
+        try:
+            if exc is not None:
+                lifecycle.note(exc)
+            else:
+                lifecycle.passed()
+            message = lifecycle.verdict()
+        finally:
+            lifecycle.restore()
+        if message and exc is None:
+            raise AssertionError(message)
+
+    async def __aenter__(self) -> AioHTTPretty:
+        return self.__enter__()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.__exit__(exc_type, exc, tb)
+
+    def __call__(self, func: F) -> F:
+        options = {"passthrough": self._passthrough, "assert_all_called": self._assert_all_called}
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def run_async(*args: Any, **kwargs: Any) -> Any:
+                with mocked(**options):
+                    return await func(*args, **kwargs)
+
+            return run_async  # type: ignore[return-value]
+
+        @functools.wraps(func)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with mocked(**options):
+                return func(*args, **kwargs)
+
+        return run  # type: ignore[return-value]
