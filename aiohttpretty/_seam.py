@@ -30,17 +30,31 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
 import aiohttp
+from aiohttp import http as _http
 from aiohttp.client_proto import ResponseHandler
 from aiohttp.client_reqrep import ConnectionKey
+from aiohttp.streams import EofStream
 from yarl import URL
+
+try:  # aiohttp 3.11 and later
+    from aiohttp._websocket.reader import WebSocketDataQueue as _WSQueue
+except ImportError:  # pragma: no cover - aiohttp 3.9 and 3.10
+    from aiohttp.streams import FlowControlDataQueue as _WSQueue  # type: ignore[assignment,no-redef]
 
 __all__ = [
     "ANSWER_AT_ONCE",
     "PRIVATE_NAMES",
+    "WS_CLOSED_MESSAGE",
+    "WS_CLOSING_MESSAGE",
+    "WS_KEY",
+    "EofStream",
     "Interceptor",
     "MockConnector",
     "ResponseHandler",
     "SessionCall",
+    "WSMessageTypeError",
+    "WSServerProtocol",
+    "WebSocketError",
     "active",
     "connection_key",
     "fail_response",
@@ -50,6 +64,12 @@ __all__ = [
     "session_call",
     "turn_due",
     "uninstall",
+    "ws_ext_gen",
+    "ws_ext_parse",
+    "ws_queued",
+    "ws_reader",
+    "ws_send_frame",
+    "ws_writer",
 ]
 
 AIOHTTP_VERSION = tuple(int(part) for part in re.findall(r"\d+", aiohttp.__version__)[:2])
@@ -74,6 +94,28 @@ PRIVATE_NAMES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("aiohttp.BaseConnector", "_factory", None),  # makes the connector's protocol objects
     ("aiohttp.client_proto.ResponseHandler", "_payload", None),  # the body being read
     ("aiohttp.client_reqrep", "ConnectionKey", None),
+    # Websockets: the frame reader and writer, set up as aiohttp's client does.
+    ("aiohttp.http", "WS_KEY", None),
+    ("aiohttp.http", "ws_ext_parse", ("extstr", "isserver")),
+    ("aiohttp.http", "ws_ext_gen", ("compress", "isserver", "server_notakeover")),
+    ("aiohttp.http", "WebSocketReader", None),  # (queue, max_msg_size, compress[, decode_text])
+    (
+        "aiohttp.http",
+        "WebSocketWriter",
+        None,
+    ),  # (protocol, transport, *, use_mask, limit, compress, notakeover)
+    ("aiohttp.http", "WebSocketError", None),
+    ("aiohttp.http", "WS_CLOSED_MESSAGE", None),
+    ("aiohttp.http", "WS_CLOSING_MESSAGE", None),
+    ("aiohttp.streams", "EofStream", None),
+    (_WSQueue.__module__, _WSQueue.__name__, None),  # (protocol, limit, *, loop): the queue of messages read
+    (_WSQueue.__module__ + "." + _WSQueue.__name__, "_buffer", None),  # its deque of (message, size)
+    (
+        "aiohttp.http.WebSocketWriter",
+        "send_frame" if hasattr(_http.WebSocketWriter, "send_frame") else "_send_frame",
+        ("self", "message", "opcode", "compress"),
+    ),
+    ("aiohttp.http.WebSocketWriter", "close", ("self", "code", "message")),
 )
 
 
@@ -334,3 +376,81 @@ def connection_key(url: URL) -> Any:
 def patched_names() -> Iterable[tuple[type, str]]:
     """What is patched now (for tests of the restore)."""
     return [(cls, name) for cls, name, _ in _patches]
+
+
+# Websockets.  A mocked websocket's server side reads the client's frames with
+# aiohttp's own WebSocketReader into aiohttp's own queue, and writes its frames
+# with aiohttp's own WebSocketWriter, the way aiohttp's client sets them up
+# (``ClientSession._ws_connect``): the same parser and framing on both ends.
+
+WS_KEY: bytes = _http.WS_KEY
+ws_ext_parse = _http.ws_ext_parse
+ws_ext_gen = _http.ws_ext_gen
+WebSocketError = _http.WebSocketError
+WS_CLOSED_MESSAGE: aiohttp.WSMessage = _http.WS_CLOSED_MESSAGE
+WS_CLOSING_MESSAGE: aiohttp.WSMessage = _http.WS_CLOSING_MESSAGE
+#: What ``receive_str`` & co. raise for a message of another type (a
+#: :class:`TypeError` before aiohttp 3.11 named it).
+WSMessageTypeError: type[TypeError] = getattr(aiohttp, "WSMessageTypeError", TypeError)
+# The server queue never pauses: its limit is high enough for any test.
+_WS_QUEUE_LIMIT = 2**30
+
+
+class WSServerProtocol:
+    """What aiohttp's websocket queue and writer ask of a protocol object
+    (``_reading_paused``, ``pause_reading``/``resume_reading``, ``_paused``,
+    ``_drain_helper``), for the server side of a mocked websocket.
+
+    Reading never pauses (the client's messages stay in memory until read);
+    writing waits with ``drain`` while the client has paused reading."""
+
+    _paused = True  # the writer then always asks _drain_helper, which knows
+
+    def __init__(self, drain: Callable[[], Awaitable[None]]) -> None:
+        self._drain = drain
+        self._reading_paused = False
+
+    def pause_reading(self) -> None:
+        self._reading_paused = True
+
+    def resume_reading(self, resume_parser: bool = True) -> None:
+        self._reading_paused = False
+
+    async def _drain_helper(self) -> None:
+        await self._drain()
+
+
+def ws_reader(
+    protocol: WSServerProtocol, max_msg_size: int, compress: bool, loop: asyncio.AbstractEventLoop
+) -> tuple[Any, Any]:
+    """aiohttp's queue of read messages and the WebSocketReader feeding it."""
+    queue = _WSQueue(protocol, _WS_QUEUE_LIMIT, loop=loop)  # type: ignore[arg-type]
+    try:  # aiohttp 3.13 and later take decode_text
+        reader = _http.WebSocketReader(queue, max_msg_size, compress=compress, decode_text=True)  # type: ignore[call-arg]
+    except TypeError:
+        reader = _http.WebSocketReader(queue, max_msg_size, compress=compress)  # type: ignore[call-arg]
+    return queue, reader
+
+
+def ws_queued(queue: Any) -> Any:
+    """The messages waiting in ``queue`` (a deque of ``(message, size)``)."""
+    return queue._buffer
+
+
+def ws_writer(
+    protocol: WSServerProtocol, transport: asyncio.Transport, compress: int, notakeover: bool
+) -> Any:
+    """aiohttp's WebSocketWriter for a server (frames not masked)."""
+    return _http.WebSocketWriter(
+        protocol,  # type: ignore[arg-type]
+        transport,
+        use_mask=False,
+        compress=compress,
+        notakeover=notakeover,
+    )
+
+
+async def ws_send_frame(writer: Any, message: bytes, opcode: int, compress: int | None = None) -> None:
+    """Send one frame (``send_frame`` since aiohttp 3.10, ``_send_frame`` before)."""
+    send = getattr(writer, "send_frame", None) or writer._send_frame
+    await send(message, opcode, compress)

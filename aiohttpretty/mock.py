@@ -14,18 +14,20 @@ from typing import TYPE_CHECKING, Any, Union
 
 import aiohttp
 
-from . import _canned, _seam, _transport
+from . import _canned, _seam, _transport, _websocket
+from ._background import Background, ResponderError
 from ._options import build_route
 from ._urls import URI, normalise_method, normalise_url
-from .assertions import CallAssertions, Raises
+from .assertions import Raises, WebSocketAssertions
 from .errors import NoRouteMatched, refusals_in
 from .matchers import ANY_QUERY, EXACT, NOT_GIVEN, RequestPattern, passed_checks
-from .records import Call, CallList
+from .records import Call, CallList, WebSocketConversation
 from .routes import Registry, RegistryView, Route
 
 if TYPE_CHECKING:
     from yarl import URL
 
+    from ._websocket_server import Handler
     from ._wire import RequestHead
 
 __all__ = ["ORIGINAL_API", "AioHTTPretty", "URIPattern"]
@@ -38,8 +40,11 @@ URIPattern = Union[URI, "re.Pattern[str]"]
 #: original API (unknown options warn, the original's defaults apply).
 ORIGINAL_API = "_aiohttpretty_original_api"
 
+# The protocols a request may ask to switch to that a kind of route answers.
+_UPGRADES = frozenset({_websocket.WEBSOCKET})
 
-class AioHTTPretty(CallAssertions):
+
+class AioHTTPretty(WebSocketAssertions):
     """A mock of aiohttp's client: routes, recorded calls and activation.
 
     The module-level functions of :mod:`aiohttpretty` forward to the current
@@ -56,6 +61,10 @@ class AioHTTPretty(CallAssertions):
         self.calls: CallList = CallList()
         #: Requests that no route answered (refused with :class:`NoRouteMatched`).
         self.unmatched: CallList = CallList()
+        #: Every websocket a websocket route answered: the handshake and the
+        #: messages both ways.
+        self.websockets: list[WebSocketConversation] = []
+        self._background = Background()
         self._passthrough: frozenset[str] = frozenset()
 
     # Registration.
@@ -127,6 +136,76 @@ class AioHTTPretty(CallAssertions):
         ``Content-Type: application/json`` unless ``headers`` gives another."""
         return self._register(method, uri, _given(locals()), json=True)
 
+    def register_websocket(
+        self,
+        /,
+        uri: URIPattern,
+        handler: Handler | None = None,
+        *,
+        messages: Sequence[Any] | None = None,
+        echo: bool = False,
+        close: int | tuple[int, str | bytes] | None = None,
+        protocols: Sequence[str] = (),
+        compress: bool = True,
+        max_msg_size: int = 4 * 1024 * 1024,
+        autoclose: bool = True,
+        autoping: bool = True,
+        receive_timeout: float | None = None,
+        timeout: float = 10.0,
+        status: int | None = None,
+        reason: str | None = None,
+        headers: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
+        body: str | bytes | None = None,
+        method: str = "GET",
+        params: Any = None,
+        times: int | None = None,
+        match_headers: Mapping[str, Any] | None = None,
+        match: Callable[[Call], Any] | None = None,
+        match_params_partial: bool = False,
+        **unknown: Any,
+    ) -> Route:
+        """Register a websocket at ``uri``: ``session.ws_connect(uri)`` gets a
+        real ``101 Switching Protocols`` and speaks websocket frames with it.
+
+        ``handler`` is an ``async def handler(ws)`` given the server side, a
+        :class:`~aiohttpretty.WebSocket`; when it returns, the websocket is
+        closed (code 1000), and when it raises, closed with 1011 and the test
+        fails at its end.  Without a handler: ``messages`` are sent first
+        (``str`` as text, ``bytes`` as binary, other data as JSON text); then
+        the websocket is closed with ``close`` (a code, or ``(code,
+        message)``), or else reads until the client closes, sending back what
+        it receives with ``echo=True``.
+
+        The handshake is a server's: ``protocols`` are the subprotocols it
+        agrees to (the first the client asks for that is listed),
+        ``compress=False`` declines ``permessage-deflate``; ``status`` (e.g.
+        403, with ``reason``, ``headers`` and ``body``) refuses every handshake,
+        so ``ws_connect`` raises :class:`aiohttp.WSServerHandshakeError`;
+        without ``status``, ``headers`` are added to the 101.
+        ``max_msg_size``, ``autoclose``, ``autoping``, ``receive_timeout`` and
+        ``timeout`` (of the close handshake) are those of
+        :class:`aiohttp.web.WebSocketResponse`.  The route matches as HTTP
+        routes do (``method``, ``params``, ``times``, ``match_headers``,
+        ``match``, ``match_params_partial``), websocket upgrade requests only.
+        An unknown option raises :class:`TypeError`.
+        """
+        options = _given_websocket(locals())
+        options.pop(ORIGINAL_API, None)
+        route = _websocket.build_websocket_route(uri, options, self.websockets, self._background)
+        self._registry.add(route)
+        return route
+
+    @property
+    def errors(self) -> list[ResponderError]:
+        """Failures of responders: websocket handlers that raised, or were
+        still running when the test ended.  Each fails the test at its end."""
+        return self._background.errors
+
+    def stop_background(self) -> None:
+        """Cancel what responders still run (websocket handlers); those whose
+        connection is still open are added to :attr:`errors`."""
+        self._background.stop()
+
     def _register(self, method: str, uri: Any, options: dict[str, Any], *, json: bool) -> Route:
         original = bool(options.pop(ORIGINAL_API, False))
         route = build_route(method, uri, options, json=json, strict=not original)
@@ -138,6 +217,8 @@ class AioHTTPretty(CallAssertions):
         self._registry.clear()
         self.calls.clear()
         self.unmatched.clear()
+        self.websockets.clear()
+        self._background.clear()
 
     # Activation.
     @property
@@ -199,11 +280,16 @@ class AioHTTPretty(CallAssertions):
             passed.kwargs if passed is not None else None,
             passed.method if passed is not None else None,
         )
+        upgrade = head.upgrade
+        if upgrade and upgrade not in _UPGRADES:
+            upgrade = ""  # a protocol no route switches to: a plain request
         try:
-            route = self._registry.resolve(call)
+            route = self._registry.resolve(call, upgrade)
             if route is None:
-                raise NoRouteMatched(self._registry.explain(call))
-            reply = route.next_reply()
+                raise NoRouteMatched(self._registry.explain(call, upgrade=upgrade))
+            responder = route.responder
+            if responder is None:
+                reply = route.next_reply()
         except NoRouteMatched as exc:
             exc.call = call
             self.unmatched.append(call)
@@ -213,6 +299,8 @@ class AioHTTPretty(CallAssertions):
         call.route = route
         self.calls.append(call)
         route.calls.append(call)
+        if responder is not None:
+            return responder.respond(call, channel)
         return _canned.answer(route, reply, call, channel)
 
     # Requests.
@@ -284,6 +372,9 @@ class AioHTTPretty(CallAssertions):
     def _calls_to_check(self) -> list[Call]:
         return self.calls
 
+    def _websockets_to_check(self) -> list[WebSocketConversation]:
+        return self.websockets
+
     def __repr__(self) -> str:
         state = "active" if self.is_active else "inactive"
         return f"<AioHTTPretty {state} routes={len(self._registry)} calls={len(self.calls)}>"
@@ -302,6 +393,24 @@ def _given(arguments: dict[str, Any]) -> dict[str, Any]:
     options = {
         name: value
         for name, default in _SIGNATURE_DEFAULTS.items()
+        if not _is_default(value := arguments[name], default)
+    }
+    options.update(arguments["unknown"])
+    return options
+
+
+_WEBSOCKET_DEFAULTS = {
+    name: parameter.default
+    for name, parameter in inspect.signature(AioHTTPretty.register_websocket).parameters.items()
+    if parameter.kind is inspect.Parameter.KEYWORD_ONLY or name == "handler"
+}
+
+
+def _given_websocket(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The options of a ``register_websocket`` call not at their default, and the unknown ones."""
+    options = {
+        name: value
+        for name, default in _WEBSOCKET_DEFAULTS.items()
         if not _is_default(value := arguments[name], default)
     }
     options.update(arguments["unknown"])

@@ -3,6 +3,9 @@ aiohttp being restored: what a request that is not mocked reaches."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
@@ -13,6 +16,36 @@ async def start_real_server(text: str = "real") -> TestServer:
 
     async def answer(request: web.Request) -> web.Response:
         return web.Response(text=f"{text} {request.path}")
+
+    app = web.Application()
+    app.router.add_get("/{path:.*}", answer)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    return server
+
+
+async def start_websocket_server(
+    handler: Callable[[web.WebSocketResponse], Awaitable[None]],
+    *,
+    status: int | None = None,
+    headers: dict[str, str] | None = None,
+    body: str | None = None,
+    **options: Any,
+) -> TestServer:
+    """Start a server whose every path is a websocket: ``handler(ws)`` runs
+    with a prepared :class:`aiohttp.web.WebSocketResponse` made with
+    ``options``; with ``status``, every handshake is refused with that
+    response instead."""
+
+    async def answer(request: web.Request) -> web.StreamResponse:
+        if status is not None:
+            return web.Response(status=status, headers=headers, text=body)
+        ws = web.WebSocketResponse(**options)
+        if headers:
+            ws.headers.update(headers)
+        await ws.prepare(request)
+        await handler(ws)
+        return ws
 
     app = web.Application()
     app.router.add_get("/{path:.*}", answer)
