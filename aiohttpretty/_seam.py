@@ -45,6 +45,7 @@ __all__ = [
     "ANSWER_AT_ONCE",
     "PRIVATE_NAMES",
     "WS_CLOSED_MESSAGE",
+    "WS_CLOSE_READS_TO_CLOSE",
     "WS_CLOSING_MESSAGE",
     "WS_KEY",
     "EofStream",
@@ -73,6 +74,7 @@ __all__ = [
 ]
 
 AIOHTTP_VERSION = tuple(int(part) for part in re.findall(r"\d+", aiohttp.__version__)[:2])
+AIOHTTP_RELEASE = tuple(int(part) for part in re.findall(r"\d+", aiohttp.__version__)[:3])
 # aiohttp 3.9 writes every request from a task of its own, which a response
 # complete before that task ended would cancel; 3.10 does too on Python < 3.12
 # (where the task does not start at once), and such a response keeps the
@@ -392,6 +394,10 @@ WS_CLOSING_MESSAGE: aiohttp.WSMessage = _http.WS_CLOSING_MESSAGE
 #: What ``receive_str`` & co. raise for a message of another type (a
 #: :class:`TypeError` before aiohttp 3.11 named it).
 WSMessageTypeError: type[TypeError] = getattr(aiohttp, "WSMessageTypeError", TypeError)
+#: Whether the server's ``close()`` reads past other messages to the client's
+#: close frame (aiohttp 3.10.11 and later); before, a first message that is
+#: not a close ends it as an abnormal closure with a TimeoutError.
+WS_CLOSE_READS_TO_CLOSE = AIOHTTP_RELEASE >= (3, 10, 11)
 # The server queue never pauses: its limit is high enough for any test.
 _WS_QUEUE_LIMIT = 2**30
 

@@ -13,6 +13,7 @@ unchanged.  Every message both ways is recorded in its
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json as _json
 import struct
@@ -40,6 +41,7 @@ class _ServerTransport(asyncio.Transport):
     def __init__(self, channel: Channel) -> None:
         super().__init__()
         self._channel = channel
+        self._loop = asyncio.get_running_loop()
         self.closed = False
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
@@ -50,10 +52,11 @@ class _ServerTransport(asyncio.Transport):
         return self.closed
 
     def close(self) -> None:
-        """The server closes the connection."""
+        """The server closes the connection.  As over TCP, the client learns
+        of it a moment after the bytes sent before: what they woke runs first."""
         if not self.closed:
             self.closed = True
-            self._channel.fail()
+            self._loop.call_soon(self._channel.fail)
 
     def abort(self) -> None:
         self.close()
@@ -112,7 +115,7 @@ class WebSocket:
 
     # The channel's side: bytes from the client, and its end.
     def _feed(self, data: bytes) -> None:
-        if self._reader_failed:
+        if self._reader_failed or self._transport.closed:
             return
         queued = _seam.ws_queued(self._queue)
         before = len(queued)
@@ -128,6 +131,11 @@ class WebSocket:
             self._reader_failed = True
 
     def _connection_lost(self) -> None:
+        # As over TCP, the server learns of the end a moment after the bytes
+        # before it: what they woke runs first.
+        self._loop.call_soon(self._lost)
+
+    def _lost(self) -> None:
         self._transport.closed = True
         self.conversation.closed = True
         self._reader.feed_eof()
@@ -243,7 +251,8 @@ class WebSocket:
             self._transport.close()
             return True
         try:
-            await asyncio.wait_for(self._read_close(), self._timeout)
+            async with _timeout(self._timeout):
+                await self._read_close()
         except asyncio.CancelledError:
             self._close_with(WSCloseCode.ABNORMAL_CLOSURE)
             raise
@@ -257,6 +266,10 @@ class WebSocket:
             msg = await self._queue.read()
             if msg.type is WSMsgType.CLOSE:
                 self._close_with(msg.data)
+                return
+            if not _seam.WS_CLOSE_READS_TO_CLOSE:
+                self._exception = asyncio.TimeoutError()
+                self._close_with(WSCloseCode.ABNORMAL_CLOSURE)
                 return
 
     def _close_with(self, code: int) -> None:
@@ -282,7 +295,8 @@ class WebSocket:
                 try:
                     wait = timeout or self._receive_timeout
                     if wait:
-                        msg = await asyncio.wait_for(self._queue.read(), wait)
+                        async with _timeout(wait):
+                            msg = await self._queue.read()
                     else:
                         msg = await self._queue.read()
                 finally:
@@ -354,6 +368,25 @@ class WebSocket:
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"<WebSocket {self.request.url} {state}>"
+
+
+@contextlib.asynccontextmanager
+async def _wait_for(seconds: float) -> AsyncIterator[None]:
+    """A timeout around a block, on Python 3.10 (no :func:`asyncio.timeout`)."""
+    task = asyncio.current_task()
+    assert task is not None
+    timer = asyncio.get_running_loop().call_later(seconds, task.cancel)
+    try:
+        yield
+    except asyncio.CancelledError:
+        if timer.cancelled() or timer.when() > asyncio.get_running_loop().time():
+            raise
+        raise asyncio.TimeoutError from None
+    finally:
+        timer.cancel()
+
+
+_timeout: Callable[[float], Any] = getattr(asyncio, "timeout", _wait_for)
 
 
 def _frame_head(opcode: int, length: int, *, fin: bool) -> bytes:

@@ -24,6 +24,22 @@ async def start_real_server(text: str = "real") -> TestServer:
     return server
 
 
+class WebSocketServer:
+    """A running ``aiohttp.web`` server on 127.0.0.1, set up as ``web.run_app``
+    sets one up (``handler_cancellation=False``: a handler is not cancelled
+    when its client goes)."""
+
+    def __init__(self, runner: web.AppRunner, port: int) -> None:
+        self._runner = runner
+        self.port = port
+
+    def make_url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    async def close(self) -> None:
+        await self._runner.cleanup()
+
+
 async def start_websocket_server(
     handler: Callable[[web.WebSocketResponse], Awaitable[None]],
     *,
@@ -31,7 +47,7 @@ async def start_websocket_server(
     headers: dict[str, str] | None = None,
     body: str | None = None,
     **options: Any,
-) -> TestServer:
+) -> WebSocketServer:
     """Start a server whose every path is a websocket: ``handler(ws)`` runs
     with a prepared :class:`aiohttp.web.WebSocketResponse` made with
     ``options``; with ``status``, every handshake is refused with that
@@ -49,6 +65,9 @@ async def start_websocket_server(
 
     app = web.Application()
     app.router.add_get("/{path:.*}", answer)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    return server
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    return WebSocketServer(runner, port)
