@@ -78,16 +78,18 @@ class Background:
         return task
 
     def _ended(self, task: asyncio.Task[None]) -> None:
-        work = self._running.pop(task, None)
-        if work is None or not task.cancelled():  # stop() takes the work it cancels off first
-            return
-        if work.still_open():
-            # Cancelled by someone else than stop(), its connection open: the
-            # event loop ended under it (asyncio.run returned), say.
+        self._running.pop(task, None)
+
+    def interrupted(self, what: str, call: Call | None) -> None:
+        """The running work was cancelled, its connection open: by
+        :meth:`stop` (reported there), or else by someone else, the event loop
+        ending under it (``asyncio.run`` returned, a test's loop closed)."""
+        task = asyncio.current_task()
+        if task is not None and task in self._running:
             self.errors.append(
                 ResponderError(
-                    work.what,
-                    work.call,
+                    what,
+                    call,
                     None,
                     "it was cancelled while its connection was still open "
                     "(did the test end without closing it?)",

@@ -329,6 +329,8 @@ class WebSocketResponder:
         try:
             await self._settings.handler(ws)
         except asyncio.CancelledError:
+            if ws._open:
+                self._background.interrupted(what, ws.request)
             ws._abort()
             raise
         except Exception as exc:

@@ -161,9 +161,9 @@ class WebSocketRoutesTest(aiohttpretty.AioHTTPrettyTestCase):
                 pass
 
         self.register_websocket(CHAT, handler)
-        async with self.session.ws_connect(CHAT, heartbeat=0.05) as ws:
+        async with self.session.ws_connect(CHAT, heartbeat=0.2) as ws:
             receiving = asyncio.ensure_future(ws.receive())
-            await asyncio.sleep(0.3)  # several heartbeats come and go meanwhile
+            await asyncio.sleep(0.7)  # several heartbeats come and go meanwhile
             self.assertFalse(receiving.done())
             self.assertFalse(ws.closed)
             await ws.close()
@@ -570,6 +570,20 @@ class TeardownTest(unittest.TestCase):
         result = run_case(Inner)
         self.assertEqual((len(result.skipped), result.failures, result.errors), (1, [], []))
         self.assertEqual(cancelled, [True])
+
+    def test_a_handler_cancelled_by_its_event_loop_ending_is_reported(self):
+        async def handler(ws: WebSocket) -> None:
+            await asyncio.sleep(3600)
+
+        async def leak() -> tuple[aiohttp.ClientSession, aiohttp.ClientWebSocketResponse]:
+            session = aiohttp.ClientSession()
+            return session, await session.ws_connect(CHAT)  # asyncio.run() ends: the handler is cancelled
+
+        with self.assertRaisesRegex(AssertionError, "it was cancelled while its connection was still open"):
+            with aiohttpretty.mocked() as mock:
+                mock.register_websocket(CHAT, handler)
+                leaked = asyncio.run(leak())
+        self.assertFalse(leaked[1].closed)
 
     def test_mocked_fails_a_block_whose_handler_raised(self):
         async def main() -> None:
