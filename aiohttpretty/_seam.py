@@ -67,9 +67,9 @@ __all__ = [
     "uninstall",
     "ws_ext_gen",
     "ws_ext_parse",
+    "ws_frame_sender",
     "ws_queued",
     "ws_reader",
-    "ws_send_frame",
     "ws_writer",
 ]
 
@@ -456,7 +456,10 @@ def ws_writer(
     )
 
 
-async def ws_send_frame(writer: Any, message: bytes, opcode: int, compress: int | None = None) -> None:
-    """Send one frame (``send_frame`` since aiohttp 3.10, ``_send_frame`` before)."""
-    send = getattr(writer, "send_frame", None) or writer._send_frame
-    await send(message, opcode, compress)
+def ws_frame_sender(writer: Any) -> Callable[[bytes, int, int | None], Awaitable[None]]:
+    """The writer's ``send_frame(message, opcode, compress)`` (``_send_frame``
+    before aiohttp 3.10)."""
+    send: Callable[[bytes, int, int | None], Awaitable[None]] = (
+        getattr(writer, "send_frame", None) or writer._send_frame
+    )
+    return send

@@ -99,6 +99,8 @@ class WebSocket:
         protocol = _seam.WSServerProtocol(channel.drain)
         self._queue, self._reader = _seam.ws_reader(protocol, max_msg_size, bool(compress), self._loop)
         self._writer = _seam.ws_writer(protocol, self._transport, compress, notakeover)
+        self._send = _seam.ws_frame_sender(self._writer)
+        self._queued = _seam.ws_queued(self._queue)
         self._compress = compress
         self._autoclose = autoclose
         self._autoping = autoping
@@ -117,16 +119,18 @@ class WebSocket:
     def _feed(self, data: bytes) -> None:
         if self._reader_failed or self._transport.closed:
             return
-        queued = _seam.ws_queued(self._queue)
+        queued = self._queued
         before = len(queued)
         failed, _ = self._reader.feed_data(data)
-        if len(queued) > before:
+        after = len(queued)
+        if after > before:
             record = self.conversation.messages.append
-            for message, _size in itertools.islice(queued, before, None):
-                data = message.data
-                if isinstance(data, (bytearray, memoryview)):
-                    data = bytes(data)
-                record(WebSocketMessage(CLIENT, message.type, data, message.extra or None))
+            arrived = (queued[-1],) if after == before + 1 else itertools.islice(queued, before, None)
+            for message, _size in arrived:
+                payload = message.data
+                if payload.__class__ is bytearray or payload.__class__ is memoryview:
+                    payload = bytes(payload)
+                record(_new_message((CLIENT, message.type, payload, message.extra or None)))
         if failed:
             self._reader_failed = True
 
@@ -175,11 +179,11 @@ class WebSocket:
         return self._exception
 
     def _record(self, kind: WSMsgType, data: Any, extra: str | None = None) -> None:
-        self.conversation.messages.append(WebSocketMessage(SERVER, kind, data, extra))
+        self.conversation.messages.append(_new_message((SERVER, kind, data, extra)))
 
     async def send_frame(self, message: bytes, opcode: WSMsgType, compress: int | None = None) -> None:
         """Send one frame of type ``opcode``."""
-        await _seam.ws_send_frame(self._writer, message, opcode, compress)
+        await self._send(message, opcode, compress)
         data: Any = message.decode("utf-8") if opcode is WSMsgType.TEXT else bytes(message)
         self._record(WSMsgType(opcode), data)
 
@@ -187,13 +191,16 @@ class WebSocket:
         """Send a text message."""
         if not isinstance(data, str):
             raise TypeError(f"data argument must be str ({type(data)!r})")
-        await self.send_frame(data.encode("utf-8"), WSMsgType.TEXT, compress)
+        await self._send(data.encode("utf-8"), WSMsgType.TEXT, compress)
+        self._record(WSMsgType.TEXT, data)
 
     async def send_bytes(self, data: bytes | bytearray | memoryview, compress: int | None = None) -> None:
         """Send a binary message."""
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
-        await self.send_frame(bytes(data), WSMsgType.BINARY, compress)
+        data = bytes(data)
+        await self._send(data, WSMsgType.BINARY, compress)
+        self._record(WSMsgType.BINARY, data)
 
     async def send_json(
         self, data: Any, compress: int | None = None, *, dumps: Callable[[Any], str] = _json.dumps
@@ -387,6 +394,11 @@ async def _wait_for(seconds: float) -> AsyncIterator[None]:
 
 
 _timeout: Callable[[float], Any] = getattr(asyncio, "timeout", _wait_for)
+
+
+def _new_message(fields: tuple[str, WSMsgType, Any, str | None]) -> WebSocketMessage:
+    """A :class:`WebSocketMessage`, made without the keyword handling of its ``__new__``."""
+    return tuple.__new__(WebSocketMessage, fields)
 
 
 def _frame_head(opcode: int, length: int, *, fin: bool) -> bytes:

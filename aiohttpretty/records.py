@@ -215,7 +215,14 @@ class WebSocketConversation:
 
     @property
     def url(self) -> URL:
+        """The URL of the handshake."""
         return self.request.url
+
+    @property
+    def requested_protocols(self) -> tuple[str, ...]:
+        """The subprotocols the client asked for, in its order."""
+        asked = self.request.headers.get("Sec-WebSocket-Protocol", "")
+        return tuple(name.strip() for name in asked.split(",") if name.strip())
 
     @property
     def received(self) -> list[WebSocketMessage]:

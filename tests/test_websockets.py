@@ -206,6 +206,9 @@ class WebSocketRoutesTest(aiohttpretty.AioHTTPrettyTestCase):
         async with self.session.ws_connect(CHAT) as ws:
             self.assertIsNone(ws.protocol)
         self.assertEqual([c.protocol for c in self.websockets], ["v1.chat", None, None])
+        self.assertEqual(
+            [c.requested_protocols for c in self.websockets], [("v3.chat", "v1.chat", "v2.chat"), ("v9",), ()]
+        )
 
     async def test_compression_when_the_client_asks(self):
         big = "compressible " * 5000
