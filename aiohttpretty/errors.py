@@ -15,6 +15,7 @@ __all__ = [
     "NoRouteMatched",
     "ResponsesExhausted",
     "UnknownOptionWarning",
+    "exceptions_in",
     "refusals_in",
     "warn",
 ]
@@ -34,10 +35,10 @@ class NoRouteMatched(AssertionError):
     call: Call | None = None
 
 
-def refusals_in(exc: BaseException | None) -> list[NoRouteMatched]:
-    """The :class:`NoRouteMatched` errors a traceback of ``exc`` shows: itself,
-    its causes and contexts, and the members of exception groups."""
-    found: list[NoRouteMatched] = []
+def exceptions_in(exc: BaseException | None) -> list[BaseException]:
+    """The exceptions a traceback of ``exc`` shows: itself, its causes and
+    contexts, and the members of exception groups."""
+    found: list[BaseException] = []
     seen: set[int] = set()
     todo = [exc]
     while todo:
@@ -45,13 +46,17 @@ def refusals_in(exc: BaseException | None) -> list[NoRouteMatched]:
         if current is None or id(current) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, NoRouteMatched):
-            found.append(current)
+        found.append(current)
         todo += [current.__cause__, current.__context__]
         grouped = getattr(current, "exceptions", None)
         if isinstance(grouped, (list, tuple)):
             todo += [member for member in grouped if isinstance(member, BaseException)]
     return found
+
+
+def refusals_in(exc: BaseException | None) -> list[NoRouteMatched]:
+    """The :class:`NoRouteMatched` errors a traceback of ``exc`` shows."""
+    return [found for found in exceptions_in(exc) if isinstance(found, NoRouteMatched)]
 
 
 class ResponsesExhausted(NoRouteMatched):

@@ -26,10 +26,10 @@ from types import TracebackType
 from typing import Any, Callable, TypeVar
 
 from . import scope
-from .assertions import unmatched_message, unused_routes_message
+from .assertions import mistakes_message, unmatched_message, unused_routes_message
 from .errors import NoRouteMatched
 from .mock import AioHTTPretty
-from .records import Call
+from .records import Call, Mistake
 from .routes import Route
 
 __all__ = [
@@ -80,6 +80,8 @@ def forgive_expected(exc: BaseException | None, expected: Any) -> None:
     for lifecycle in _running:
         if names_refusal or lifecycle.legacy:
             lifecycle.mock._forgive_refusals_in(exc)
+        else:
+            lifecycle.mock._forgive_mistakes_in(exc, expected)
 
 
 def _patch_unittest() -> None:
@@ -146,6 +148,7 @@ class Lifecycle:
         self.mock: AioHTTPretty = factory()
         self.outcome: str | None = None
         self._noted_unmatched: list[Call] = []
+        self._noted_mistakes: list[Mistake] = []
         self._noted_routes: list[Route] = []
         self._started = False
 
@@ -185,6 +188,7 @@ class Lifecycle:
         """Keep the refusals and routes now: what runs next may ``clear()`` the
         mock (an old conftest's teardown does)."""
         self._noted_unmatched = list(self.mock.unmatched)
+        self._noted_mistakes = list(self.mock.mistakes)
         self._noted_routes = list(self.mock._registry)
 
     def verdict(self) -> str | None:
@@ -194,7 +198,10 @@ class Lifecycle:
         or an expected failure."""
         if self.outcome == QUIET:
             return None
-        problems = [unmatched_message(_union(self._noted_unmatched, self.mock.unmatched))]
+        problems = [
+            unmatched_message(_union(self._noted_unmatched, self.mock.unmatched)),
+            mistakes_message(_union(self._noted_mistakes, self.mock.mistakes)),
+        ]
         if self.assert_all_called and self.outcome != FAILED:
             problems.append(unused_routes_message(_union(self._noted_routes, self.mock._registry)))
         return "\n".join(problem for problem in problems if problem) or None

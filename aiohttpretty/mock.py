@@ -18,9 +18,9 @@ from . import _canned, _seam, _transport
 from ._options import build_route
 from ._urls import URI, normalise_method, normalise_url
 from .assertions import CallAssertions, Raises
-from .errors import NoRouteMatched, refusals_in
+from .errors import NoRouteMatched, exceptions_in, refusals_in
 from .matchers import ANY_QUERY, EXACT, NOT_GIVEN, RequestPattern, passed_checks
-from .records import Call, CallList
+from .records import Call, CallList, Mistake
 from .routes import Registry, RegistryView, Route
 
 if TYPE_CHECKING:
@@ -56,6 +56,8 @@ class AioHTTPretty(CallAssertions):
         self.calls: CallList = CallList()
         #: Requests that no route answered (refused with :class:`NoRouteMatched`).
         self.unmatched: CallList = CallList()
+        #: Mistakes of registrations that showed at request time (:class:`Mistake`).
+        self.mistakes: list[Mistake] = []
         self._passthrough: frozenset[str] = frozenset()
 
     # Registration.
@@ -208,12 +210,19 @@ class AioHTTPretty(CallAssertions):
             exc.call = call
             self.unmatched.append(call)
             return _canned.refuse(channel, exc)
-        except BaseException as exc:  # a condition's own error, e.g. in match=callable
+        except Exception as exc:  # a condition's own error, e.g. in match=callable
+            self.mistakes.append(Mistake(call, exc))
             return _canned.refuse(channel, exc)
+        channel.call = call
         call.route = route
         self.calls.append(call)
         route.calls.append(call)
         return _canned.answer(route, reply, call, channel)
+
+    def report(self, channel: _transport.MockTransport, exc: BaseException) -> None:
+        """A responder's mistake while answering on ``channel``."""
+        if channel.call is not None:
+            self.mistakes.append(Mistake(channel.call, exc))
 
     # Requests.
     async def fake_request(self, /, method: str, uri: URI, **kwargs: Any) -> aiohttp.ClientResponse:
@@ -244,6 +253,26 @@ class AioHTTPretty(CallAssertions):
         with it (or were expected), not again at teardown."""
         for refusal in refusals_in(exc):
             self._forgive(refusal)
+        self._forgive_mistakes_in(exc)
+
+    def _forgive_mistakes_in(self, exc: BaseException | None, expected: Any = None) -> None:
+        """The test saw ``exc``: the mistakes its traceback shows are reported
+        with it; with ``expected`` (an expectation's types), only those of a
+        type it names exactly (or a subclass of it) were expected."""
+        if not self.mistakes:
+            return
+        shown = set(map(id, exceptions_in(exc)))
+        kinds = expected if isinstance(expected, tuple) else (expected,)
+
+        def expected_here(mistake: Mistake) -> bool:
+            if id(mistake.exception) not in shown:
+                return False
+            if expected is None:
+                return True
+            kind = type(mistake.exception)
+            return any(isinstance(t, type) and issubclass(t, kind) for t in kinds)
+
+        self.mistakes[:] = [mistake for mistake in self.mistakes if not expected_here(mistake)]
 
     def raises(
         self,

@@ -353,6 +353,15 @@ class RaisingBodyTest(_HostileTest):
 
         self.register_uri("GET", "http://api.test/odd", body=odd(), headers={"Transfer-Encoding": "chunked"})
         await self.assert_read_fails_naming("http://api.test/odd", "a streamed body yielded int")
+        # A mistake of the registration: it also fails the test when it ends.
+        self.assertEqual(
+            [m.describe() for m in self.aiohttpretty.mistakes],
+            [
+                "GET http://api.test/odd (route GET http://api.test/odd): TypeError: "
+                "a streamed body yielded int (42), not bytes or str"
+            ],
+        )
+        self.aiohttpretty.mistakes.clear()
 
     async def test_callback_and_match_predicate_raising(self):
         def broken_callback(call: aiohttpretty.Call) -> dict[str, Any]:
