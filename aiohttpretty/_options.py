@@ -13,7 +13,7 @@ import aiohttp
 from yarl import URL
 
 from ._urls import normalise_method, normalise_url
-from .errors import UnknownOptionWarning, warn
+from .errors import AioHTTPrettyWarning, UnknownOptionWarning, warn
 from .matchers import CONDITION_OPTIONS, build_conditions
 from .responses import RESPONSE_OPTIONS, Reply, ResponseSpec, json_response_body, with_json_content_type
 from .routes import Route
@@ -34,13 +34,16 @@ REGISTER_OPTIONS = (
 )
 
 
-def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, strict: bool) -> Route:
+def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, original: bool) -> Route:
     """The route ``register_uri(method, uri, **options)`` registers.
 
-    ``strict``: an unknown option is a :class:`TypeError` (the newer entry
-    points), else it is ignored with an :class:`UnknownOptionWarning` (the
-    original API).
+    ``original``: registered through the original API (the module-level
+    functions), which forgives what the original forgave, with a warning: an
+    unknown option, a URL without a scheme, response options beside
+    ``responses=[...]``, a ``Content-Length`` that does not fit the body.  The
+    newer entry points raise instead, or keep HTTP's meaning.
     """
+    strict = not original
     options = known_options(options, REGISTER_OPTIONS, strict=strict)
     method = normalise_method(method)
     params = options.pop("params", None)
@@ -48,10 +51,14 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, s
     if not isinstance(partial, bool):
         raise TypeError(f"match_params_partial must be True or False, got {partial!r}")
     url: URL | re.Pattern[str]
+    schemeless = original and isinstance(uri, str) and "://" not in uri and not uri.startswith("/")
     if isinstance(uri, re.Pattern):
         if params is not None or partial:
             raise ValueError("params and match_params_partial do not apply to a pattern uri")
         url = uri
+    elif schemeless:
+        # The original answered a request for the same string before aiohttp saw it.
+        url = normalise_url("http://" + uri, params)
     else:
         url = normalise_url(uri, params)
     conditions = build_conditions(options)
@@ -61,13 +68,21 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, s
     times = _times(options.pop("times", None))
     responses = options.pop("responses", None)
     if responses is None:
-        replies = [_reply(options, json=json, top_level=True)]
+        replies = [_reply(options, json=json, top_level=True, original=original)]
     else:
-        if options:
+        if options and strict:
             raise ValueError(
                 f"give the response options {sorted(options)} inside each entry of "
                 f"responses=[...], not beside it"
             )
+        if options:
+            warn(
+                AioHTTPrettyWarning(
+                    f"the response options {sorted(options)} beside responses=[...] are ignored, as the "
+                    f"original aiohttpretty ignored them; give them inside each entry of responses=[...]"
+                )
+            )
+            options = {}
         if callback is not None:
             raise ValueError("callback and responses cannot be combined: the callback computes each response")
         if isinstance(responses, (str, bytes)) or not isinstance(responses, (list, tuple)):
@@ -82,7 +97,9 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, s
                     "string with its own register_uri call"
                 )
             entry = known_options(dict(entry), REPLY_OPTIONS, strict=strict)
-            replies.append(_reply(entry, json=json, top_level=False))
+            replies.append(_reply(entry, json=json, top_level=False, original=original))
+    if original and method != "HEAD":
+        replies = [_with_fitting_length(reply) for reply in replies]
     return Route(
         method,
         url,
@@ -92,7 +109,29 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, s
         partial_query=partial,
         callback=callback,
         times=times,
+        schemeless=schemeless,
     )
+
+
+def _with_fitting_length(reply: Reply) -> Reply:
+    """The original never framed a response by its registered headers: a
+    ``Content-Length`` copied from a real response, beside another body, is
+    sent as the length of the body registered (with a warning), so the
+    response reads as it did there instead of breaking."""
+    spec = reply.spec
+    length = spec.framing.content_length
+    if length is None or spec.bodiless or not isinstance(spec.body, bytes) or length == str(len(spec.body)):
+        return reply
+    warn(
+        AioHTTPrettyWarning(
+            f"Content-Length: {length} is registered for a body of {len(spec.body)} bytes; it is sent as "
+            f"Content-Length: {len(spec.body)}, as the original aiohttpretty never framed responses by "
+            f"their registered headers (a real server's response would be broken)"
+        )
+    )
+    headers = [(n, str(len(spec.body)) if n.lower() == "content-length" else v) for n, v in spec.headers]
+    fitted = ResponseSpec(spec.status, spec.reason, headers, spec.body, spec.auto_length)
+    return Reply(fitted, reply.exception, reply.delay)
 
 
 def known_options(options: dict[str, Any], known: tuple[str, ...], *, strict: bool) -> dict[str, Any]:
@@ -123,7 +162,7 @@ def _times(times: Any) -> int | None:
     return times
 
 
-def _reply(options: dict[str, Any], *, json: bool, top_level: bool) -> Reply:
+def _reply(options: dict[str, Any], *, json: bool, top_level: bool, original: bool) -> Reply:
     exception = options.pop("exception", None)
     delay = options.pop("delay", 0)
     if isinstance(delay, bool) or not isinstance(delay, (int, float)):

@@ -14,8 +14,8 @@ Two things are patched while a mock is active:
   the keep-alive connections to real servers that the session pooled before
   activation, so that none is reused while mocked.
 
-Nothing else of the package is imported here: the active mock is reached
-through the small :class:`Interceptor` interface.
+Nothing of the package is imported here but its errors: the active mock is
+reached through the small :class:`Interceptor` interface.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ import aiohttp
 from aiohttp.client_proto import ResponseHandler
 from aiohttp.client_reqrep import ConnectionKey
 from yarl import URL
+
+from .errors import AioHTTPrettyWarning, warn
 
 __all__ = [
     "ANSWER_AT_ONCE",
@@ -74,6 +76,7 @@ PRIVATE_NAMES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("aiohttp.BaseConnector", "_factory", None),  # makes the connector's protocol objects
     ("aiohttp.client_proto.ResponseHandler", "_payload", None),  # the body being read
     ("aiohttp.client_reqrep", "ConnectionKey", None),
+    ("aiohttp.ClientSession", "_base_url", None),  # a relative URL is joined to it
 )
 
 
@@ -101,6 +104,9 @@ class Interceptor(Protocol):
 
     def connect(self, connector: aiohttp.BaseConnector, req: aiohttp.ClientRequest) -> ResponseHandler:
         """A mocked connection for ``req``."""
+
+    def schemeless(self, text: str) -> str | None:
+        """The URL to request instead of ``text``, a URL without a scheme, or ``None``."""
 
 
 # Interceptors in the order they were activated; the last one answers.
@@ -193,6 +199,8 @@ def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
                 _drop_real_connections(connector, interceptor)
             if turn_due():
                 await asyncio.sleep(0)
+            if isinstance(str_or_url, str) and "://" not in str_or_url and self._base_url is None:
+                str_or_url = _schemeless(interceptor, str_or_url)
         token = session_call.set(SessionCall(method, str_or_url, kwargs))
         try:
             return await original(self, method, str_or_url, **kwargs)
@@ -201,6 +209,19 @@ def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
 
     _request._aiohttpretty_patch = True  # type: ignore[attr-defined]
     return _request
+
+
+def _schemeless(interceptor: Interceptor, text: str) -> str:
+    replacement = interceptor.schemeless(text)
+    if replacement is None:
+        return text  # aiohttp refuses it, as in production
+    warn(
+        AioHTTPrettyWarning(
+            f"{text!r} has no scheme: aiohttp refuses such a URL (InvalidURL) in production. It is "
+            f"answered as {replacement!r} because the original API registered it so; add the scheme."
+        )
+    )
+    return replacement
 
 
 def _pool(connector: aiohttp.BaseConnector) -> tuple[dict[Any, list[Any]], set[ResponseHandler]]:

@@ -7,6 +7,8 @@ import sys
 import warnings
 from typing import TYPE_CHECKING
 
+import aiohttp
+
 if TYPE_CHECKING:
     from .records import Call
 
@@ -21,6 +23,7 @@ __all__ = [
 ]
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_AIOHTTP = os.path.dirname(os.path.abspath(aiohttp.__file__)) + os.sep
 
 
 class NoRouteMatched(AssertionError):
@@ -76,10 +79,12 @@ class UnknownOptionWarning(AioHTTPrettyWarning):
 
 def warn(warning: Warning) -> None:
     """Emit ``warning`` pointing at the user's line: the first caller outside
-    aiohttpretty, however deep inside the package it was found."""
+    aiohttpretty (and aiohttp, for a warning about a request), however deep
+    inside it was found."""
+    inside = (_PACKAGE, _AIOHTTP)
     level = 2  # stacklevel 1 is this function, 2 its caller
     frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+    while frame is not None and frame.f_code.co_filename.startswith(inside):
         frame = frame.f_back  # type: ignore[assignment]
         level += 1
     warnings.warn(warning, stacklevel=level)

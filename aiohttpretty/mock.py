@@ -16,7 +16,7 @@ import aiohttp
 
 from . import _canned, _seam, _transport
 from ._options import build_route
-from ._urls import URI, normalise_method, normalise_url
+from ._urls import URI, location, normalise_method, normalise_url
 from .assertions import CallAssertions, Raises
 from .errors import NoRouteMatched, exceptions_in, refusals_in
 from .matchers import ANY_QUERY, EXACT, NOT_GIVEN, RequestPattern, passed_checks
@@ -131,9 +131,21 @@ class AioHTTPretty(CallAssertions):
 
     def _register(self, method: str, uri: Any, options: dict[str, Any], *, json: bool) -> Route:
         original = bool(options.pop(ORIGINAL_API, False))
-        route = build_route(method, uri, options, json=json, strict=not original)
+        route = build_route(method, uri, options, json=json, original=original)
         self._registry.add(route)
         return route
+
+    def schemeless(self, text: str) -> str | None:
+        """The URL to request for ``text``, a URL without a scheme that aiohttp
+        would refuse, when the original API registered it so; else ``None``."""
+        try:
+            url = normalise_url("http://" + text)
+        except (TypeError, ValueError):
+            return None
+        place = location(url)
+        if any(route.schemeless and location(route.url) == place for route in self._registry):  # type: ignore[arg-type]
+            return "http://" + text
+        return None
 
     def clear(self) -> None:
         """Forget all routes and recorded calls."""

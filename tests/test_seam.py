@@ -30,6 +30,7 @@ class PrivateNamesTest(unittest.IsolatedAsyncioTestCase):
             aiohttp.BaseConnector: aiohttp.BaseConnector(),
             aiohttp.TCPConnector: aiohttp.TCPConnector(),
             _seam.ResponseHandler: _seam.ResponseHandler(loop),
+            aiohttp.ClientSession: aiohttp.ClientSession(),
         }
         try:
             for owner_name, name, parameters in _seam.PRIVATE_NAMES:
@@ -48,9 +49,9 @@ class PrivateNamesTest(unittest.IsolatedAsyncioTestCase):
                             f"aiohttp {aiohttp.__version__} changed the signature of {owner_name}.{name}",
                         )
         finally:
-            for connector in instances.values():
-                if isinstance(connector, aiohttp.BaseConnector):
-                    await connector.close()
+            for instance in instances.values():
+                if isinstance(instance, (aiohttp.BaseConnector, aiohttp.ClientSession)):
+                    await instance.close()
 
     def test_a_moved_name_is_named(self):
         # What the test above reports when a name moves: the owner and the name.
