@@ -120,7 +120,9 @@ def _with_fitting_length(reply: Reply) -> Reply:
     response reads as it did there instead of breaking."""
     spec = reply.spec
     length = spec.framing.content_length
-    if length is None or spec.bodiless or not isinstance(spec.body, bytes) or length == str(len(spec.body)):
+    if length is None or spec.auto_length or spec.bodiless or not isinstance(spec.body, bytes):
+        return reply
+    if length == str(len(spec.body)):
         return reply
     warn(
         AioHTTPrettyWarning(
