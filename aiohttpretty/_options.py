@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import math
 import re
@@ -15,7 +16,14 @@ from yarl import URL
 from ._urls import normalise_method, normalise_url
 from .errors import AioHTTPrettyWarning, UnknownOptionWarning, warn
 from .matchers import CONDITION_OPTIONS, build_conditions
-from .responses import RESPONSE_OPTIONS, Reply, ResponseSpec, json_response_body, with_json_content_type
+from .responses import (
+    RESPONSE_OPTIONS,
+    Reply,
+    ResponseSpec,
+    check_body,
+    json_response_body,
+    with_json_content_type,
+)
 from .routes import Route
 
 __all__ = ["REGISTER_OPTIONS", "REPLY_OPTIONS", "build_route", "known_options"]
@@ -53,6 +61,11 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, o
     url: URL | re.Pattern[str]
     schemeless = original and isinstance(uri, str) and "://" not in uri and not uri.startswith("/")
     if isinstance(uri, re.Pattern):
+        if not isinstance(uri.pattern, str):
+            raise TypeError(
+                f"a URL pattern must be a str pattern, got the bytes pattern {uri.pattern!r}: "
+                f"requested URLs are matched as text; use re.compile({uri.pattern.decode('latin-1')!r})"
+            )
         if params is not None or partial:
             raise ValueError("params and match_params_partial do not apply to a pattern uri")
         url = uri
@@ -173,18 +186,27 @@ def _reply(options: dict[str, Any], *, json: bool, top_level: bool, original: bo
         raise ValueError(f"delay must be a finite number of seconds >= 0, got {delay}")
     if exception is not None:
         _check_exception(exception)
+    if not original and not json:
+        check_body(options.get("body"))
     return Reply(_spec(options, json=json, top_level=top_level), exception, float(delay))
 
 
 def _check_exception(exception: Any) -> None:
-    if isinstance(exception, BaseException):
-        return
+    given_instance = isinstance(exception, BaseException)
+    if given_instance:
+        exception = type(exception)
     if not (isinstance(exception, type) and issubclass(exception, BaseException)):
         raise TypeError(
             f"exception must be an exception instance or class, e.g. aiohttp.ServerDisconnectedError(), "
             f"got {exception!r}"
         )
-    if not issubclass(exception, aiohttp.ClientConnectorError):
+    if issubclass(exception, (asyncio.CancelledError, KeyboardInterrupt, SystemExit)):
+        raise TypeError(
+            f"exception {exception.__name__} would not fail the request but stop the code under test "
+            f"(a cancelled request hangs until the client's timeout); to simulate a timeout use "
+            f"exception=asyncio.TimeoutError or delay= with a client timeout"
+        )
+    if not given_instance and not issubclass(exception, aiohttp.ClientConnectorError):
         try:
             exception()
         except Exception:

@@ -23,6 +23,7 @@ __all__ = [
     "Reply",
     "ResponseSpec",
     "Stream",
+    "check_body",
     "is_stream",
     "json_response_body",
     "with_json_content_type",
@@ -115,6 +116,10 @@ def _headers(headers: Any) -> list[tuple[str, str]]:
             raise TypeError(f"headers: {item!r} is not a (name, value) pair") from None
         if not isinstance(name, str) or not TOKEN.fullmatch(name):
             raise ValueError(f"invalid header name {name!r}: use a token such as 'Content-Type'")
+        if value is None:
+            raise TypeError(
+                f"header {name} has the value None, which would be sent as the text 'None'; give a str"
+            )
         text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
         _check_text(f"header {name}: value", text)
         pairs.append((name, text))
@@ -150,6 +155,12 @@ class ResponseSpec:
             raise TypeError(f"status must be an int, got {type(status).__name__}: {status!r}")
         if not 100 <= status <= 599:
             raise ValueError(f"status must be between 100 and 599, got {status}")
+        if status < 200:
+            raise ValueError(
+                f"status {status} is an interim (1xx) response, which a server sends before the final "
+                f"one and cannot end a request; register the final status (a websocket route answers "
+                f"101 itself)"
+            )
         if reason is None:
             reason = ""
         if not isinstance(reason, str):
@@ -228,15 +239,34 @@ def _body(body: Any) -> Body:
         return body  # type: ignore[no-any-return]
     if _is_chunk_list(body) or hasattr(body, "__aiter__"):
         return Chunks(body)
-    warn(
-        AioHTTPrettyWarning(
-            f"body of type {type(body).__name__} ({body!r:.60}) cannot be sent; "
-            "use bytes, str, a list of chunks, an async iterator or a stream with an async "
-            "read(). Requesting this "
-            "route will raise TypeError."
-        )
-    )
+    warn(AioHTTPrettyWarning(_unsendable(body) + " Requesting this route will raise TypeError."))
     return InvalidBody(body)
+
+
+def _unsendable(body: Any) -> str:
+    return (
+        f"body of type {type(body).__name__} ({body!r:.60}) cannot be sent; "
+        "use bytes, str, a list of chunks, an async iterator or a stream with an async read()"
+        + (
+            "; for JSON data use register_json_uri or json="
+            if isinstance(body, (dict, list, int, float))
+            else ""
+        )
+        + "."
+    )
+
+
+def check_body(body: Any) -> None:
+    """Raise :class:`TypeError` for a body that cannot be sent (the newer entry
+    points; the original API warns and fails when the route is requested)."""
+    if not (
+        body is None
+        or isinstance(body, (str, bytes, bytearray, memoryview))
+        or is_stream(body)
+        or _is_chunk_list(body)
+        or hasattr(body, "__aiter__")
+    ):
+        raise TypeError(_unsendable(body))
 
 
 def with_json_content_type(headers: Any) -> list[tuple[str, str]]:
