@@ -13,7 +13,16 @@ import aiohttp
 from yarl import URL
 
 from . import _seam, _wire
-from .responses import ONE_CHUNK, Chunks, InvalidBody, Reply, ResponseSpec, Stream
+from .responses import (
+    ONE_CHUNK,
+    Chunks,
+    InvalidBody,
+    Reply,
+    ResponseSpec,
+    Stream,
+    close_source,
+    is_one_shot,
+)
 
 if TYPE_CHECKING:
     from ._transport import Channel, Pending
@@ -169,6 +178,18 @@ async def _send(channel: Channel, spec: ResponseSpec, call: Call) -> bool:
         return keep_alive
     if _wire.has_no_body(call.method, spec.status):
         return _send_head_alone(channel, spec, None)
+    if is_one_shot(body):
+        if spec.one_shot_sent:
+            route = call.route
+            raise _Unsendable(
+                TypeError(
+                    f"the route {route.describe() if route else call.url} has a body that can be read once "
+                    f"({type(body.source if isinstance(body, Chunks) else body).__name__}), and an earlier "
+                    f"request read it; register bytes or a list of chunks to answer every request, or "
+                    f"responses=[...] with a body each"
+                )
+            )
+        spec.one_shot_sent = True
     chunked = spec.framing.chunked
     if isinstance(body, bytes):
         length: int | None = len(body)
@@ -181,10 +202,14 @@ async def _send(channel: Channel, spec: ResponseSpec, call: Call) -> bool:
     else:
         length, chunks = None, _stream_chunks(body)
     channel.send(spec.head(None if chunked else length))
-    async for piece in chunks:
-        if piece:
-            await channel.drain()
-            channel.send(_wire.chunk(piece) if chunked else piece)
+    try:
+        async for piece in chunks:
+            if piece:
+                await channel.drain()
+                channel.send(_wire.chunk(piece) if chunked else piece)
+    except BaseException:
+        await close_source(body)  # the client went away, or the body broke
+        raise
     if chunked:
         channel.send(_wire.LAST_CHUNK)
     return spec.framed(length)

@@ -1,21 +1,19 @@
-"""The seam with aiohttp: every private name of aiohttp the library relies on,
-every version check, and the patches.  When an aiohttp release changes one,
-this is the file to open, and :data:`PRIVATE_NAMES` (checked by a test) says
-which name moved.
-
-Two things are patched while a mock is active:
+"""The seam with aiohttp: every private name of aiohttp the library relies on
+(:data:`PRIVATE_NAMES`, checked by a test against the installed aiohttp),
+every version check, and the patches, in place while a mock is active:
 
 * ``_create_connection`` of :class:`aiohttp.BaseConnector` and of every
-  subclass that defines its own (``TCPConnector``, ``UnixConnector``, ...).
-  Instead of opening a socket it asks the active :class:`Interceptor` for a
-  connection: aiohttp's own protocol object on an in-memory transport.
-* ``ClientSession._request``, to note the arguments the code passed (they
-  travel to the connection in a :class:`contextvars.ContextVar`) and to close
-  the keep-alive connections to real servers that the session pooled before
-  activation, so that none is reused while mocked.
+  subclass defining its own (also those defined later: ``__init_subclass__``):
+  it asks the active :class:`Interceptor` for a mocked connection instead.
+* ``connect`` of the same classes, the second line of defence: a real
+  connection it hands out to a host not passed through (a connection pooled
+  while it was being opened, a subclass's own way) is closed before a byte
+  is written; ``ResponseHandler.connection_made`` refuses one opened any
+  other way for a request made while mocked.
+* ``ClientSession._request``: notes the arguments the code passed, and closes
+  real keep-alive connections pooled before activation.
 
-Nothing of the package is imported here but its errors: the active mock is
-reached through the small :class:`Interceptor` interface.
+Nothing of the package is imported here but its errors and :mod:`._context`.
 """
 
 from __future__ import annotations
@@ -26,7 +24,7 @@ import functools
 import re
 import sys
 import weakref
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import aiohttp
@@ -34,6 +32,7 @@ from aiohttp.client_proto import ResponseHandler
 from aiohttp.client_reqrep import ConnectionKey
 from yarl import URL
 
+from ._context import SessionCall, session_call, turn_due
 from .errors import AioHTTPrettyWarning, warn
 
 __all__ = [
@@ -42,15 +41,11 @@ __all__ = [
     "Interceptor",
     "MockConnector",
     "ResponseHandler",
-    "SessionCall",
     "active",
     "connection_key",
     "fail_response",
     "install",
-    "is_patched",
     "new_protocol",
-    "session_call",
-    "turn_due",
     "uninstall",
 ]
 
@@ -77,22 +72,8 @@ PRIVATE_NAMES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("aiohttp.client_proto.ResponseHandler", "_payload", None),  # the body being read
     ("aiohttp.client_reqrep", "ConnectionKey", None),
     ("aiohttp.ClientSession", "_base_url", None),  # a relative URL is joined to it
-)
-
-
-class SessionCall:
-    """The arguments of one ``ClientSession._request`` call."""
-
-    __slots__ = ("kwargs", "method", "url")
-
-    def __init__(self, method: str, url: Any, kwargs: dict[str, Any]) -> None:
-        self.method = method
-        self.url = url
-        self.kwargs = kwargs
-
-
-session_call: contextvars.ContextVar[SessionCall | None] = contextvars.ContextVar(
-    "aiohttpretty_session_call", default=None
+    ("aiohttp.BaseConnector", "connect", ("self", "req", "traces", "timeout")),
+    ("aiohttp.client_proto.ResponseHandler", "connection_made", ("self", "transport")),
 )
 
 
@@ -107,6 +88,10 @@ class Interceptor(Protocol):
 
     def schemeless(self, text: str) -> str | None:
         """The URL to request instead of ``text``, a URL without a scheme, or ``None``."""
+
+    def escaped(self, method: str, url: URL, how: str) -> BaseException:
+        """A real connection was about to be used for ``method url``: record the
+        refusal and return the error for the client."""
 
 
 # Interceptors in the order they were activated; the last one answers.
@@ -123,10 +108,6 @@ _mocked: weakref.WeakSet[ResponseHandler] = weakref.WeakSet()
 def active() -> Interceptor | None:
     """The interceptor that answers requests now, or ``None``."""
     return _active[-1] if _active else None
-
-
-def is_patched() -> bool:
-    return bool(_patches)
 
 
 def install(interceptor: Interceptor) -> None:
@@ -164,29 +145,125 @@ def connector_classes() -> list[type]:
     return seen
 
 
+# Protocols of real connections opened for passthrough hosts.
+_passing: contextvars.ContextVar[bool] = contextvars.ContextVar("aiohttpretty_passing", default=False)
+
+
+def _patch_class(cls: type, patches: list[tuple[type, str, Any]]) -> None:
+    """Patch the methods ``cls`` defines itself."""
+    if getattr(cls, "_aiohttpretty_own", False):
+        return
+    for name, wrap in (
+        ("_create_connection", _intercepting_create_connection),
+        ("connect", _guarded_connect),
+    ):
+        original = cls.__dict__.get(name)
+        if original is None or getattr(original, "_aiohttpretty_patch", False):
+            continue
+        patches.append((cls, name, original))
+        setattr(cls, name, wrap(original))
+
+
+def _patched_subclass(cls: type, /, **kwargs: Any) -> None:
+    # A connector class defined while a mock is active is patched at once.
+    if _patches:
+        _patch_class(cls, _patches)
+
+
 def _patch() -> None:
     patches: list[tuple[type, str, Any]] = []
     try:
         for cls in connector_classes():
-            original = cls.__dict__.get("_create_connection")
-            if original is None or getattr(cls, "_aiohttpretty_own", False):
-                continue
-            patches.append((cls, "_create_connection", original))
-            setattr(cls, "_create_connection", _intercepting_create_connection(original))
+            _patch_class(cls, patches)
         original_request = aiohttp.ClientSession.__dict__["_request"]
         patches.append((aiohttp.ClientSession, "_request", original_request))
         setattr(aiohttp.ClientSession, "_request", _noting_request(original_request))
+        patches.append((ResponseHandler, "connection_made", ResponseHandler.__dict__.get("connection_made")))
+        setattr(ResponseHandler, "connection_made", _guarded_connection_made(ResponseHandler.connection_made))
+        patches.append((aiohttp.BaseConnector, "__init_subclass__", None))
+        aiohttp.BaseConnector.__init_subclass__ = classmethod(_patched_subclass)  # type: ignore[assignment]
     except BaseException:
         for cls, name, original in reversed(patches):
-            setattr(cls, name, original)
+            _restore(cls, name, original)
         raise
     _patches.extend(patches)
 
 
+def _restore(cls: type, name: str, original: Any) -> None:
+    if original is None:
+        delattr(cls, name)
+    else:
+        setattr(cls, name, original)
+
+
 def _unpatch() -> None:
     while _patches:
-        cls, name, original = _patches.pop()
-        setattr(cls, name, original)
+        _restore(*_patches.pop())
+
+
+def _connected_to(req: aiohttp.ClientRequest) -> URL:
+    """The host a connection for ``req`` goes to: its proxy, if it has one."""
+    return req.proxy if req.proxy is not None else req.url
+
+
+def _guarded_connect(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    @functools.wraps(original)
+    async def connect(
+        self: aiohttp.BaseConnector, req: aiohttp.ClientRequest, traces: Any, timeout: Any
+    ) -> Any:
+        interceptor = active()
+        if interceptor is None:
+            return await original(self, req, traces, timeout)
+        if type(self).__dict__.get("_create_connection") is not None:
+            _patch_class(type(self), _patches)  # a class the patching missed
+        target = _connected_to(req)
+        for _ in range(3):
+            connection = await original(self, req, traces, timeout)
+            protocol = connection.protocol
+            if (
+                protocol is None
+                or protocol in _mocked
+                or interceptor.passes_through(target.host, target.port)
+            ):
+                return connection
+            # A real connection to a host not passed through: one pooled while it
+            # was being opened goes, and the next try gets a mocked one; one
+            # opened now (a connector of its own) is refused.
+            connection.close()
+            refusal = _refused.get(protocol)
+            if refusal is not None:
+                raise refusal
+        how = f"{type(self).__qualname__}.connect() handed out a real connection to {target.origin()}"
+        raise interceptor.escaped(req.method, req.url, how)
+
+    connect._aiohttpretty_patch = True  # type: ignore[attr-defined]
+    return connect
+
+
+# Real connections refused as they were opened, with the refusal.
+_refused: weakref.WeakKeyDictionary[ResponseHandler, BaseException] = weakref.WeakKeyDictionary()
+
+
+def _guarded_connection_made(original: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(original)
+    def connection_made(self: ResponseHandler, transport: asyncio.BaseTransport) -> None:
+        original(self, transport)
+        interceptor = active()
+        # Requests begun before activation (no session call noted) end for real.
+        if interceptor is None or self in _mocked or _passing.get() or session_call.get() is None:
+            return
+        peer = transport.get_extra_info("peername")
+        host, port = (peer[0], peer[1]) if isinstance(peer, tuple) and len(peer) >= 2 else (str(peer), None)
+        if interceptor.passes_through(host, port):
+            return
+        transport.abort()  # type: ignore[attr-defined]
+        how = f"a real connection to {host}:{port} was opened outside the connector's patched methods"
+        url = URL.build(scheme="tcp", host=str(host), port=port)
+        refusal = _refused[self] = interceptor.escaped("CONNECT", url, how)
+        self.set_exception(refusal)
+
+    connection_made._aiohttpretty_patch = True  # type: ignore[attr-defined]
+    return connection_made
 
 
 def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
@@ -273,8 +350,15 @@ def _intercepting_create_connection(
         self: aiohttp.BaseConnector, req: aiohttp.ClientRequest, traces: Any, timeout: Any
     ) -> ResponseHandler:
         interceptor = active()
-        if interceptor is None or interceptor.passes_through(req.url.host, req.url.port):
+        if interceptor is None:
             return await original(self, req, traces, timeout)
+        target = _connected_to(req)
+        if interceptor.passes_through(target.host, target.port):
+            token = _passing.set(True)
+            try:
+                return await original(self, req, traces, timeout)
+            finally:
+                _passing.reset(token)
         return interceptor.connect(self, req)
 
     _create_connection._aiohttpretty_patch = True  # type: ignore[attr-defined]
@@ -296,27 +380,6 @@ class MockConnector(aiohttp.BaseConnector):
         if turn_due():
             await asyncio.sleep(0)
         return self._interceptor.connect(self, req)
-
-
-# Mocked requests made since the event loop last had a turn.
-_requests_without_turn = 0
-_TURN_EVERY = 32
-
-
-def turn_due() -> bool:
-    """Count a mocked request; whether the event loop should now get a turn.
-
-    A plain reply is answered without any waiting, so a loop of requests would
-    never suspend: other tasks would starve, and asyncio would not get to drop
-    the timers aiohttp cancels.  A turn of the loop costs about as much as the
-    rest of a mocked request, so it is taken every few requests, not each.
-    """
-    global _requests_without_turn
-    _requests_without_turn += 1
-    if _requests_without_turn < _TURN_EVERY:
-        return False
-    _requests_without_turn = 0
-    return True
 
 
 def new_protocol(connector: aiohttp.BaseConnector) -> ResponseHandler:
@@ -350,8 +413,3 @@ def connection_key(url: URL) -> Any:
     # A NamedTuple in recent aiohttp, an attrs class in 3.9: both annotate their fields.
     fields: dict[str, Any] = {field: values.get(field) for field in ConnectionKey.__annotations__}
     return ConnectionKey(**fields)
-
-
-def patched_names() -> Iterable[tuple[type, str]]:
-    """What is patched now (for tests of the restore)."""
-    return [(cls, name) for cls, name, _ in _patches]

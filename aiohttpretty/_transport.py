@@ -24,7 +24,7 @@ import weakref
 from collections.abc import Coroutine, Iterable
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-from . import _seam, _wire
+from . import _context, _seam, _wire
 from ._urls import request_url
 
 if TYPE_CHECKING:
@@ -136,7 +136,7 @@ class MockTransport(asyncio.Transport):
         self.request_head: _wire.RequestHead | None = None
         self.call: Call | None = None
         self.url = url
-        self.session_call: _seam.SessionCall | None = None
+        self.session_call: _context.SessionCall | None = None
 
     # What aiohttp writes.
     def write(self, data: bytes | bytearray | memoryview) -> None:
@@ -165,7 +165,7 @@ class MockTransport(asyncio.Transport):
     def _arrived(self, head: _wire.RequestHead, body: bytes) -> None:
         """A whole request arrived: answer it, once aiohttp is done sending it."""
         self._answering = True
-        self.session_call = _seam.session_call.get()
+        self.session_call = _context.session_call.get()
         if head.length is None and not head.chunked:
             self._answer(head, body)
         elif head.has_body:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AioHTTPrettyWarning",
+    "NetworkEscape",
     "NoRouteMatched",
     "ResponsesExhausted",
     "UnknownOptionWarning",
@@ -65,6 +66,12 @@ def refusals_in(exc: BaseException | None) -> list[NoRouteMatched]:
 class ResponsesExhausted(NoRouteMatched):
     """A route registered with ``responses=[...]`` was requested more often than
     it has responses."""
+
+
+class NetworkEscape(NoRouteMatched):
+    """aiohttp was about to use a real connection to a host that is not passed
+    through (a custom connector, a connection pooled from before): it was
+    closed before a byte was written, and the request refused."""
 
 
 class AioHTTPrettyWarning(UserWarning):

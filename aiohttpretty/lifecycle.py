@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, Callable, TypeVar
 
-from . import scope
+from . import _seam, scope
 from .assertions import mistakes_message, unmatched_message, unused_routes_message
 from .errors import NoRouteMatched
 from .mock import AioHTTPretty
@@ -151,10 +151,23 @@ class Lifecycle:
         self._noted_mistakes: list[Mistake] = []
         self._noted_routes: list[Route] = []
         self._started = False
+        self._active_before: list[Any] = []
+
+    def _left_active(self) -> list[Any]:
+        """Mocks the test activated and never deactivated (not those of a
+        lifecycle still running, such as an enclosing one)."""
+        running = {id(lifecycle.mock) for lifecycle in _running}
+        before = {id(mock) for mock in self._active_before}
+        return [
+            mock
+            for mock in _seam._active
+            if mock is not self.mock and id(mock) not in before and id(mock) not in running
+        ]
 
     def start(self) -> AioHTTPretty:
         """Make the mock current and active; on failure nothing is left behind."""
         mock = self.mock
+        self._active_before = list(_seam._active)
         scope.push(mock)
         try:
             mock.activate(self.passthrough or None)
@@ -204,6 +217,13 @@ class Lifecycle:
         ]
         if self.assert_all_called and self.outcome != FAILED:
             problems.append(unused_routes_message(_union(self._noted_routes, self.mock._registry)))
+        left = self._left_active()
+        if left:
+            problems.append(
+                "A mock activated during the test was still active when the test ended (it is "
+                "deactivated now; deactivate it, or use mocked()):\n"
+                + "\n".join(f"  {mock!r}" for mock in left)
+            )
         return "\n".join(problem for problem in problems if problem) or None
 
     def restore(self) -> None:
@@ -215,6 +235,8 @@ class Lifecycle:
                     unpatch()
         mock = self.mock
         try:
+            for left in self._left_active():
+                left.deactivate()
             mock.deactivate()
         finally:
             scope.pop(mock)

@@ -13,19 +13,18 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 import aiohttp
+from yarl import URL
 
-from . import _canned, _seam, _transport
+from . import _canned, _context, _seam, _transport
 from ._options import build_route
 from ._urls import URI, location, normalise_method, normalise_url
 from .assertions import CallAssertions, Raises
-from .errors import NoRouteMatched, exceptions_in, refusals_in
+from .errors import NetworkEscape, NoRouteMatched, exceptions_in, refusals_in
 from .matchers import ANY_QUERY, EXACT, NOT_GIVEN, RequestPattern, passed_checks
 from .records import Call, CallList, Mistake
 from .routes import Registry, RegistryView, Route
 
 if TYPE_CHECKING:
-    from yarl import URL
-
     from ._wire import RequestHead
 
 __all__ = ["ORIGINAL_API", "AioHTTPretty", "URIPattern"]
@@ -199,6 +198,19 @@ class AioHTTPretty(CallAssertions):
         """A mocked connection for ``req``, answered by this mock."""
         return _transport.open_connection(connector, req.url, self)
 
+    def escaped(self, method: str, url: URL, how: str) -> BaseException:
+        """A real connection was about to carry ``method url``: the refusal."""
+        call = Call(method, url, b"", b"")
+        host = f"{url.host}:{url.port}" if url.port else str(url.host)
+        error = NetworkEscape(
+            f"{method} {url} was about to reach the network: {how}. While a mock is active nothing "
+            f"unregistered reaches the network: register a route for it, or pass the host through "
+            f"(passthrough=[{host!r}])."
+        )
+        error.call = call
+        self.unmatched.append(call)
+        return error
+
     # The transport's Dispatcher.
     def dispatch(
         self, channel: _transport.MockTransport, head: RequestHead, body: bytes
@@ -247,12 +259,12 @@ class AioHTTPretty(CallAssertions):
         """
         connector = _seam.MockConnector(self)
         async with aiohttp.ClientSession(connector=connector) as session:
-            token = _seam.session_call.set(_seam.SessionCall(method, uri, kwargs))
+            token = _context.session_call.set(_context.SessionCall(method, uri, kwargs))
             try:
                 response = await session.request(method, uri, **kwargs)
                 await response.read()
             finally:
-                _seam.session_call.reset(token)
+                _context.session_call.reset(token)
         return response
 
     # Refusals the test saw.

@@ -24,6 +24,8 @@ __all__ = [
     "ResponseSpec",
     "Stream",
     "check_body",
+    "close_source",
+    "is_one_shot",
     "is_stream",
     "json_response_body",
     "with_json_content_type",
@@ -79,6 +81,19 @@ def _is_chunk_list(body: object) -> bool:
     return isinstance(body, (list, tuple)) and all(
         isinstance(chunk, (bytes, bytearray, memoryview, str)) for chunk in body
     )
+
+
+def is_one_shot(body: object) -> bool:
+    """Whether ``body`` is used up by the first request (an async iterator or a stream)."""
+    return (isinstance(body, Chunks) and not isinstance(body.source, tuple)) or is_stream(body)
+
+
+async def close_source(body: object) -> None:
+    """Close the source of a streamed body that was not read to its end."""
+    source = body.source if isinstance(body, Chunks) else body
+    aclose = getattr(source, "aclose", None)
+    if aclose is not None:
+        await aclose()
 
 
 class InvalidBody:
@@ -139,6 +154,7 @@ class ResponseSpec:
         "headers",
         "message",
         "message_framed",
+        "one_shot_sent",
         "reason",
         "status",
     )
@@ -171,6 +187,8 @@ class ResponseSpec:
         self.headers: list[tuple[str, str]] = _headers(headers)
         self.body: Body = _body(body)
         self.auto_length = bool(auto_length)
+        #: Whether a body that can be read once (an async iterator, a stream) was sent.
+        self.one_shot_sent = False
         #: What the registered headers say about the response's end.
         self.framing = _wire.Framing.of(self.headers)
         #: Whether the status allows no body on the wire (1xx, 204, 304).
