@@ -549,11 +549,10 @@ class aioresponses:
         except _Deliver as deliver:
             delivered = deliver.exception
         except UnmatchedRequest as refusal:
-            message = f"Connection refused: {method} {url}"
-            if str(refusal) == message:
-                raise
-            delivered = UnmatchedRequest(message, refusal.call)
-            _add_note(delivered, refusal)
+            # aioresponses names the request the code made, also when it is a
+            # redirect that found no route.
+            delivered = UnmatchedRequest(f"Connection refused: {method} {url}", refusal.call)
+            self._explain(delivered)
         finally:
             _exchange.reset(token)
         if delivered is not None:
@@ -561,6 +560,22 @@ class aioresponses:
         self._dress(response, exchange)
         self._responses.append(response)
         return response
+
+    def _explain(self, refusal: UnmatchedRequest) -> None:
+        """Add what was refused on the wire and the routes left to the
+        traceback of ``refusal`` (as notes, from Python 3.11)."""
+        add_note = getattr(refusal, "add_note", None)
+        if add_note is None:
+            return
+        if refusal.call is not None:
+            add_note(f"refused on the wire: {refusal.call.method} {refusal.call.url}")
+        routes = list(self._matches.values())
+        if not routes:
+            add_note("no route is left: each route answers once unless repeat= says otherwise")
+        for route in routes[:5]:
+            add_note(f"route left: {route.method.upper()} {route.url_or_pattern}")
+        if len(routes) > 5:
+            add_note(f"... and {len(routes) - 5} more routes")
 
     def _passes_through(self, url: URL) -> bool:
         if not self._passthrough:
@@ -720,13 +735,6 @@ def _reply(result: Any) -> dict[str, Any]:
         "method": result.method,
         "response_class": result.response_class,
     }
-
-
-def _add_note(exception: BaseException, refusal: UnmatchedRequest) -> None:
-    add_note = getattr(exception, "add_note", None)  # Python 3.11+
-    if add_note is not None and refusal.call is not None:
-        call = refusal.call
-        add_note(f"aiohttpretty: refused on the wire as {call.method} {call.url}")
 
 
 def _session_url(session: ClientSession, str_or_url: Any) -> URL:
