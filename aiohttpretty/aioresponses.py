@@ -320,6 +320,8 @@ class aioresponses:
             _install()
         except BaseException:
             self._depth = 0
+            if self in _started:
+                _started.remove(self)
             mock.deactivate()
             raise
 
@@ -603,16 +605,17 @@ class aioresponses:
         ``call`` and build its response, or refuse the request."""
         exchange = _exchange.get()
         direct = exchange is None or exchange.owner is not self
-        if exchange is None or exchange.owner is not self:
+        if direct:
             # Not seen at the session (a request made without _request):
             # matched as it is on the wire, exceptions raised from here.
             kwargs = {"allow_redirects": True, **call.kwargs}
             exchange = _Exchange(self, call["method"], normalize_url(call.url), kwargs)
+        assert exchange is not None
         if not exchange.hops:
             method, url = exchange.method, exchange.url
         elif exchange.redirecting:
             method, url = hdrs.METH_GET, normalize_url(call.url)  # aioresponses follows with GET
-        else:
+        else:  # the same call sent again (a middleware retrying, say)
             method, url = call.method, normalize_url(call.url)
         exchange.redirecting = False
         route = self._take(method, url)
@@ -622,32 +625,25 @@ class aioresponses:
                 return await _forward_or_fail(call, direct)
             self._refuse(call)
             raise UnmatchedRequest(f"Connection refused: {method} {url}", call)
+        reply: dict[str, Any] | None = None
         try:
-            result: Any = None
-            if callable(route.callback):
-                result = route.callback(url, **exchange.kwargs)
-                if inspect.isawaitable(result):
-                    result = await result
-            if route.exception is not None:
-                failure: BaseException | type[BaseException] = route.exception
-            else:
+            result = await _call_back(route, url, exchange.kwargs)
+            failure = route.exception
+            if failure is None:
                 reply = _reply(route if result is None else result)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the callback's own error, or a response that cannot be built
             failure = exc
-        else:
-            if route.exception is None:
-                exchange.hops.append(_Hop(url, reply.pop("method"), reply.pop("response_class")))
-                exchange.redirecting = (
-                    reply["status"] in _REDIRECTS
-                    and any(name.lower() == "location" for name, _ in reply["headers"])
-                    and bool(exchange.kwargs.get("allow_redirects", True))
-                )
-                return reply
-        if direct:
-            raise failure
-        raise _Deliver(failure)
+        if reply is None:
+            raise failure if direct else _Deliver(failure)
+        exchange.hops.append(_Hop(url, reply.pop("method"), reply.pop("response_class")))
+        exchange.redirecting = (
+            reply["status"] in _REDIRECTS
+            and any(name.lower() == "location" for name, _ in reply["headers"])
+            and bool(exchange.kwargs.get("allow_redirects", True))
+        )
+        return reply
 
     def _take(self, method: str, url: URL) -> RequestMatch | None:
         """The first route that matches, used once (aioresponses' ``repeat``)."""
@@ -701,6 +697,16 @@ class aioresponses:
     def __repr__(self) -> str:
         state = "started" if self._depth else "stopped"
         return f"<aioresponses {state} routes={len(self._matches)} requests={len(self.requests)}>"
+
+
+async def _call_back(route: RequestMatch, url: URL, kwargs: dict[str, Any]) -> Any:
+    """What the route's callback returns (``None`` without a callback)."""
+    if not callable(route.callback):
+        return None
+    result = route.callback(url, **kwargs)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
 
 
 def _standard_reason(status: int) -> str:

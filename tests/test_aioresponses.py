@@ -976,6 +976,34 @@ class RedirectTest(SessionTestCase):
             self.assertEqual(str(response.request_info.url), "http://api.test/b")
 
 
+class MiddlewareTest(SessionTestCase):
+    """Client middlewares (aiohttp 3.12 and later) run around the mocked requests."""
+
+    async def test_a_retrying_middleware_sends_the_call_again(self):
+        async def retry_once(request: Any, handler: Any) -> aiohttp.ClientResponse:
+            request.headers["X-Attempt"] = "1"
+            response = await handler(request)
+            if response.status == 503:
+                request.headers["X-Attempt"] = "2"
+                response = await handler(request)
+            return response
+
+        if not hasattr(aiohttp, "ClientHandlerType"):  # aiohttp < 3.12 has no client middlewares
+            with self.assertRaises(TypeError):
+                aiohttp.ClientSession(middlewares=(retry_once,))  # type: ignore[call-arg]
+            return
+        with aioresponses() as m:
+            m.get("http://api.test/flaky", status=503)
+            m.get("http://api.test/flaky", body="second time")
+            async with aiohttp.ClientSession(middlewares=(retry_once,)) as session:  # type: ignore[call-arg]
+                async with session.get("http://api.test/flaky") as response:
+                    self.assertEqual((response.status, await response.text()), (200, "second time"))
+            # One call of the session, two requests on the wire.
+            self.assertEqual(len(m.requests[("GET", URL("http://api.test/flaky"))]), 1)
+            assert m.aiohttpretty is not None
+            self.assertEqual([call.headers["X-Attempt"] for call in m.aiohttpretty.calls], ["1", "2"])
+
+
 def echo_app() -> web.Application:
     async def echo(request: web.Request) -> web.Response:
         body = await request.read()
