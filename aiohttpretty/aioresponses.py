@@ -858,6 +858,10 @@ async def _forward(call: Call) -> dict[str, Any]:
         return await _read_response(reader, call.method)
     finally:
         writer.close()
+        try:
+            await writer.wait_closed()
+        except OSError:  # already reset by the server: closed all the same
+            pass
 
 
 def _ssl_context(option: Any) -> ssl.SSLContext:
@@ -876,8 +880,10 @@ async def _read_response(reader: asyncio.StreamReader, method: str) -> dict[str,
         status_line, *header_lines = head[:-4].split("\r\n")
         _, status_text, *reason = status_line.split(" ", 2)
         status = int(status_text)
-        if not (100 <= status < 200) or status == 101:
-            break
+        if status == 101:
+            raise ValueError("a protocol upgrade (101 Switching Protocols) cannot be passed through")
+        if not 100 <= status < 200:
+            break  # else an interim response (100 Continue, 103 Early Hints): the final one follows
     headers = [tuple(part.strip() for part in line.split(":", 1)) for line in header_lines if ":" in line]
     names = {name.lower(): value for name, value in headers}
     if method == hdrs.METH_HEAD or status in (204, 304) or status < 200:
