@@ -120,6 +120,9 @@ class ResponseTest(SessionTestCase):
             response = await self.session.get(URL_)
             self.assertEqual(response.headers.getall("Content-Type"), ["text/plain"])
             self.assertEqual(response.headers.getall("x-many"), ["a", "b"])
+            m.get("http://api.test/pairs", headers=[("X-Pair", "1"), ("X-Pair", "2")])
+            response = await self.session.get("http://api.test/pairs")
+            self.assertEqual(response.headers.getall("X-Pair"), ["1", "2"])
 
     async def test_set_cookie_reaches_the_response_and_the_session_jar(self):
         with aioresponses() as m:
@@ -1041,8 +1044,7 @@ class PassthroughTest(unittest.IsolatedAsyncioTestCase):
             return await response.text()
 
     async def test_passthrough_hosts_reach_the_network_and_are_not_recorded(self):
-        real = str(self.server.make_url(""))
-        with aioresponses(passthrough=[real]) as m:
+        with aioresponses(passthrough=[self.server.make_url("")]) as m:  # a yarl.URL or a str
             m.get("http://api.test/x", body="mocked")
             self.assertEqual(await self.text(self.server.make_url("/hello")), "real /hello")
             self.assertEqual(
