@@ -19,6 +19,7 @@ __all__ = [
     "ResponsesExhausted",
     "UnknownOptionWarning",
     "exceptions_in",
+    "names_refusal",
     "refusals_in",
     "warn",
 ]
@@ -37,6 +38,25 @@ class NoRouteMatched(AssertionError):
 
     #: The refused request.
     call: Call | None = None
+    #: Wider exception types whose expectation also expects this refusal (a
+    #: compatibility layer's own, e.g. aioresponses' ``ClientConnectionError``).
+    expected_as: tuple[type[BaseException], ...] = ()
+
+
+def names_refusal(expected: object, refusal: NoRouteMatched) -> bool:
+    """Whether an ``assertRaises``-style expectation of ``expected`` (a type or a
+    tuple of types) expects ``refusal``: it names :class:`NoRouteMatched` (or a
+    subclass) or :class:`AssertionError`, or a type the refusal is expected as.
+    ``Exception`` does not: it would forgive a typo in a URL."""
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    for kind in kinds:
+        if not isinstance(kind, type):
+            continue
+        if issubclass(kind, NoRouteMatched) or kind is AssertionError:
+            return True
+        if isinstance(refusal, kind) and any(issubclass(kind, wider) for wider in refusal.expected_as):
+            return True
+    return False
 
 
 def exceptions_in(exc: BaseException | None) -> list[BaseException]:

@@ -27,7 +27,6 @@ from typing import Any, Callable, TypeVar
 
 from . import _seam, scope
 from .assertions import mistakes_message, unmatched_message, unused_routes_message
-from .errors import NoRouteMatched
 from .mock import AioHTTPretty
 from .records import Call, Mistake
 from .routes import Route
@@ -40,7 +39,6 @@ __all__ = [
     "Lifecycle",
     "add_expectation_patch",
     "check_options",
-    "expects_refusal",
     "forgive_expected",
     "mocked",
 ]
@@ -57,16 +55,6 @@ QUIET = "quiet"  # skipped, or an expected failure: no verdict
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def expects_refusal(expected: Any) -> bool:
-    """Whether an ``assertRaises``-style expectation names a refusal:
-    :class:`NoRouteMatched` (or a subclass) or :class:`AssertionError`."""
-    types = expected if isinstance(expected, tuple) else (expected,)
-    return any(
-        isinstance(kind, type) and (issubclass(kind, NoRouteMatched) or kind is AssertionError)
-        for kind in types
-    )
-
-
 # Lifecycles running now.  While any runs, the expectation contexts are
 # patched: unittest's here, pytest's by the plugin (add_expectation_patch).
 _running: list[Lifecycle] = []
@@ -75,13 +63,10 @@ _original_exit: Any = None
 
 def forgive_expected(exc: BaseException | None, expected: Any) -> None:
     """An expectation of ``expected`` caught ``exc``: the refusals it shows were
-    expected, where the expectation names them (or the lifecycle is legacy)."""
-    names_refusal = expects_refusal(expected)
+    expected where the expectation names them (:func:`~.errors.names_refusal`),
+    or whatever it names in a legacy lifecycle."""
     for lifecycle in _running:
-        if names_refusal or lifecycle.legacy:
-            lifecycle.mock._forgive_refusals_in(exc)
-        else:
-            lifecycle.mock._forgive_mistakes_in(exc, expected)
+        lifecycle.mock._forgive_refusals_in(exc, None if lifecycle.legacy else expected)
 
 
 def _patch_unittest() -> None:

@@ -19,7 +19,7 @@ from . import _canned, _context, _seam, _transport
 from ._options import build_route
 from ._urls import URI, location, normalise_method, normalise_url
 from .assertions import CallAssertions, Raises
-from .errors import NetworkEscape, NoRouteMatched, exceptions_in, refusals_in
+from .errors import NetworkEscape, NoRouteMatched, exceptions_in, names_refusal, refusals_in
 from .matchers import ANY_QUERY, EXACT, NOT_GIVEN, RequestPattern, passed_checks
 from .records import Call, CallList, Mistake
 from .routes import Registry, RegistryView, Route
@@ -272,12 +272,15 @@ class AioHTTPretty(CallAssertions):
         """The test expected ``refusal``: it does not fail the test at teardown."""
         self.unmatched[:] = [call for call in self.unmatched if call is not refusal.call]
 
-    def _forgive_refusals_in(self, exc: BaseException | None) -> None:
+    def _forgive_refusals_in(self, exc: BaseException | None, expected: Any = None) -> None:
         """The test saw ``exc``: the refusals its traceback shows are reported
-        with it (or were expected), not again at teardown."""
+        with it (or were expected), not again at teardown.  With ``expected``
+        (an expectation's types), only those it names (:func:`names_refusal`)
+        and mistakes of a type it names exactly."""
         for refusal in refusals_in(exc):
-            self._forgive(refusal)
-        self._forgive_mistakes_in(exc)
+            if expected is None or names_refusal(expected, refusal):
+                self._forgive(refusal)
+        self._forgive_mistakes_in(exc, expected)
 
     def _forgive_mistakes_in(self, exc: BaseException | None, expected: Any = None) -> None:
         """The test saw ``exc``: the mistakes its traceback shows are reported
