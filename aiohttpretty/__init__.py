@@ -23,11 +23,17 @@ from ._options import REGISTER_OPTIONS
 from ._urls import URI
 from ._websocket import WEBSOCKET_OPTIONS
 from ._websocket_server import WebSocket
-from .errors import AioHTTPrettyWarning, NoRouteMatched, ResponsesExhausted, UnknownOptionWarning
+from .errors import (
+    AioHTTPrettyWarning,
+    NetworkEscape,
+    NoRouteMatched,
+    ResponsesExhausted,
+    UnknownOptionWarning,
+)
 from .lifecycle import mocked
 from .matchers import NOT_GIVEN, Condition
 from .mock import AioHTTPretty, URIPattern
-from .records import Call, CalledURI, CallList, WebSocketConversation, WebSocketMessage
+from .records import Call, CalledURI, CallList, Mistake, WebSocketConversation, WebSocketMessage
 from .routes import RegistryView, Route
 from .scope import current, on_current, original_api
 from .testcase import AioHTTPrettyTestCase
@@ -44,6 +50,8 @@ __all__ = [
     "CallList",
     "CalledURI",
     "Condition",
+    "Mistake",
+    "NetworkEscape",
     "NoRouteMatched",
     "RegistryView",
     "ResponderError",

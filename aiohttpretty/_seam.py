@@ -1,21 +1,19 @@
-"""The seam with aiohttp: every private name of aiohttp the library relies on,
-every version check, and the patches.  When an aiohttp release changes one,
-this is the file to open, and :data:`PRIVATE_NAMES` (checked by a test) says
-which name moved.
-
-Two things are patched while a mock is active:
+"""The seam with aiohttp: every private name of aiohttp the library relies on
+(:data:`PRIVATE_NAMES`, checked by a test against the installed aiohttp),
+every version check, and the patches, in place while a mock is active:
 
 * ``_create_connection`` of :class:`aiohttp.BaseConnector` and of every
-  subclass that defines its own (``TCPConnector``, ``UnixConnector``, ...).
-  Instead of opening a socket it asks the active :class:`Interceptor` for a
-  connection: aiohttp's own protocol object on an in-memory transport.
-* ``ClientSession._request``, to note the arguments the code passed (they
-  travel to the connection in a :class:`contextvars.ContextVar`) and to close
-  the keep-alive connections to real servers that the session pooled before
-  activation, so that none is reused while mocked.
+  subclass defining its own (also those defined later: ``__init_subclass__``):
+  it asks the active :class:`Interceptor` for a mocked connection instead.
+* ``connect`` of the same classes, the second line of defence: a real
+  connection it hands out to a host not passed through (a connection pooled
+  while it was being opened, a subclass's own way) is closed before a byte
+  is written; ``ResponseHandler.connection_made`` refuses one opened any
+  other way for a request made while mocked.
+* ``ClientSession._request``: notes the arguments the code passed, and closes
+  real keep-alive connections pooled before activation.
 
-Nothing else of the package is imported here: the active mock is reached
-through the small :class:`Interceptor` interface.
+Nothing of the package is imported here but its errors and :mod:`._context`.
 """
 
 from __future__ import annotations
@@ -26,55 +24,36 @@ import functools
 import re
 import sys
 import weakref
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import aiohttp
-from aiohttp import http as _http
 from aiohttp.client_proto import ResponseHandler
 from aiohttp.client_reqrep import ConnectionKey
-from aiohttp.streams import EofStream
 from yarl import URL
 
-try:  # aiohttp 3.11 and later
-    from aiohttp._websocket.reader import WebSocketDataQueue as _WSQueue
-except ImportError:  # pragma: no cover - aiohttp 3.9 and 3.10
-    from aiohttp.streams import FlowControlDataQueue as _WSQueue  # type: ignore[assignment,no-redef]
+from ._context import SessionCall, session_call, turn_due
+from ._seam_websocket import WEBSOCKET_PRIVATE_NAMES
+from .errors import AioHTTPrettyWarning, warn
 
 __all__ = [
     "ANSWER_AT_ONCE",
     "PRIVATE_NAMES",
-    "WS_CLOSED_MESSAGE",
-    "WS_CLOSE_READS_TO_CLOSE",
-    "WS_CLOSING_MESSAGE",
-    "WS_KEY",
-    "EofStream",
     "Interceptor",
     "MockConnector",
     "ResponseHandler",
-    "SessionCall",
-    "WSMessageTypeError",
-    "WSServerProtocol",
-    "WebSocketError",
     "active",
     "connection_key",
     "fail_response",
     "install",
-    "is_patched",
     "new_protocol",
-    "session_call",
-    "turn_due",
     "uninstall",
-    "ws_ext_gen",
-    "ws_ext_parse",
-    "ws_frame_sender",
-    "ws_queued",
-    "ws_reader",
-    "ws_writer",
 ]
 
-AIOHTTP_VERSION = tuple(int(part) for part in re.findall(r"\d+", aiohttp.__version__)[:2])
 AIOHTTP_RELEASE = tuple(int(part) for part in re.findall(r"\d+", aiohttp.__version__)[:3])
+AIOHTTP_VERSION = AIOHTTP_RELEASE[:2]
+#: A websocket server's close() reads past other messages to the client's close frame (3.10.11+).
+WS_CLOSE_READS_TO_CLOSE = AIOHTTP_RELEASE >= (3, 10, 11)
 # aiohttp 3.9 writes every request from a task of its own, which a response
 # complete before that task ended would cancel; 3.10 does too on Python < 3.12
 # (where the task does not start at once), and such a response keeps the
@@ -96,44 +75,10 @@ PRIVATE_NAMES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("aiohttp.BaseConnector", "_factory", None),  # makes the connector's protocol objects
     ("aiohttp.client_proto.ResponseHandler", "_payload", None),  # the body being read
     ("aiohttp.client_reqrep", "ConnectionKey", None),
-    # Websockets: the frame reader and writer, set up as aiohttp's client does.
-    ("aiohttp.http", "WS_KEY", None),
-    ("aiohttp.http", "ws_ext_parse", ("extstr", "isserver")),
-    ("aiohttp.http", "ws_ext_gen", ("compress", "isserver", "server_notakeover")),
-    ("aiohttp.http", "WebSocketReader", None),  # (queue, max_msg_size, compress[, decode_text])
-    (
-        "aiohttp.http",
-        "WebSocketWriter",
-        None,
-    ),  # (protocol, transport, *, use_mask, limit, compress, notakeover)
-    ("aiohttp.http", "WebSocketError", None),
-    ("aiohttp.http", "WS_CLOSED_MESSAGE", None),
-    ("aiohttp.http", "WS_CLOSING_MESSAGE", None),
-    ("aiohttp.streams", "EofStream", None),
-    (_WSQueue.__module__, _WSQueue.__name__, None),  # (protocol, limit, *, loop): the queue of messages read
-    (_WSQueue.__module__ + "." + _WSQueue.__name__, "_buffer", None),  # its deque of (message, size)
-    (
-        "aiohttp.http.WebSocketWriter",
-        "send_frame" if hasattr(_http.WebSocketWriter, "send_frame") else "_send_frame",
-        ("self", "message", "opcode", "compress"),
-    ),
-    ("aiohttp.http.WebSocketWriter", "close", ("self", "code", "message")),
-)
-
-
-class SessionCall:
-    """The arguments of one ``ClientSession._request`` call."""
-
-    __slots__ = ("kwargs", "method", "url")
-
-    def __init__(self, method: str, url: Any, kwargs: dict[str, Any]) -> None:
-        self.method = method
-        self.url = url
-        self.kwargs = kwargs
-
-
-session_call: contextvars.ContextVar[SessionCall | None] = contextvars.ContextVar(
-    "aiohttpretty_session_call", default=None
+    ("aiohttp.ClientSession", "_base_url", None),  # a relative URL is joined to it
+    ("aiohttp.BaseConnector", "connect", ("self", "req", "traces", "timeout")),
+    ("aiohttp.client_proto.ResponseHandler", "connection_made", ("self", "transport")),
+    *WEBSOCKET_PRIVATE_NAMES,  # the websocket frame reader and writer
 )
 
 
@@ -145,6 +90,13 @@ class Interceptor(Protocol):
 
     def connect(self, connector: aiohttp.BaseConnector, req: aiohttp.ClientRequest) -> ResponseHandler:
         """A mocked connection for ``req``."""
+
+    def schemeless(self, text: str) -> str | None:
+        """The URL to request instead of ``text``, a URL without a scheme, or ``None``."""
+
+    def escaped(self, method: str, url: URL, how: str) -> BaseException:
+        """A real connection was about to be used for ``method url``: record the
+        refusal and return the error for the client."""
 
 
 # Interceptors in the order they were activated; the last one answers.
@@ -161,10 +113,6 @@ _mocked: weakref.WeakSet[ResponseHandler] = weakref.WeakSet()
 def active() -> Interceptor | None:
     """The interceptor that answers requests now, or ``None``."""
     return _active[-1] if _active else None
-
-
-def is_patched() -> bool:
-    return bool(_patches)
 
 
 def install(interceptor: Interceptor) -> None:
@@ -202,29 +150,125 @@ def connector_classes() -> list[type]:
     return seen
 
 
+# Protocols of real connections opened for passthrough hosts.
+_passing: contextvars.ContextVar[bool] = contextvars.ContextVar("aiohttpretty_passing", default=False)
+
+
+def _patch_class(cls: type, patches: list[tuple[type, str, Any]]) -> None:
+    """Patch the methods ``cls`` defines itself."""
+    if getattr(cls, "_aiohttpretty_own", False):
+        return
+    for name, wrap in (
+        ("_create_connection", _intercepting_create_connection),
+        ("connect", _guarded_connect),
+    ):
+        original = cls.__dict__.get(name)
+        if original is None or getattr(original, "_aiohttpretty_patch", False):
+            continue
+        patches.append((cls, name, original))
+        setattr(cls, name, wrap(original))
+
+
+def _patched_subclass(cls: type, /, **kwargs: Any) -> None:
+    # A connector class defined while a mock is active is patched at once.
+    if _patches:
+        _patch_class(cls, _patches)
+
+
 def _patch() -> None:
     patches: list[tuple[type, str, Any]] = []
     try:
         for cls in connector_classes():
-            original = cls.__dict__.get("_create_connection")
-            if original is None or getattr(cls, "_aiohttpretty_own", False):
-                continue
-            patches.append((cls, "_create_connection", original))
-            setattr(cls, "_create_connection", _intercepting_create_connection(original))
+            _patch_class(cls, patches)
         original_request = aiohttp.ClientSession.__dict__["_request"]
         patches.append((aiohttp.ClientSession, "_request", original_request))
         setattr(aiohttp.ClientSession, "_request", _noting_request(original_request))
+        patches.append((ResponseHandler, "connection_made", ResponseHandler.__dict__.get("connection_made")))
+        setattr(ResponseHandler, "connection_made", _guarded_connection_made(ResponseHandler.connection_made))
+        patches.append((aiohttp.BaseConnector, "__init_subclass__", None))
+        aiohttp.BaseConnector.__init_subclass__ = classmethod(_patched_subclass)  # type: ignore[assignment]
     except BaseException:
         for cls, name, original in reversed(patches):
-            setattr(cls, name, original)
+            _restore(cls, name, original)
         raise
     _patches.extend(patches)
 
 
+def _restore(cls: type, name: str, original: Any) -> None:
+    if original is None:
+        delattr(cls, name)
+    else:
+        setattr(cls, name, original)
+
+
 def _unpatch() -> None:
     while _patches:
-        cls, name, original = _patches.pop()
-        setattr(cls, name, original)
+        _restore(*_patches.pop())
+
+
+def _connected_to(req: aiohttp.ClientRequest) -> URL:
+    """The host a connection for ``req`` goes to: its proxy, if it has one."""
+    return req.proxy if req.proxy is not None else req.url
+
+
+def _guarded_connect(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    @functools.wraps(original)
+    async def connect(
+        self: aiohttp.BaseConnector, req: aiohttp.ClientRequest, traces: Any, timeout: Any
+    ) -> Any:
+        interceptor = active()
+        if interceptor is None:
+            return await original(self, req, traces, timeout)
+        if type(self).__dict__.get("_create_connection") is not None:
+            _patch_class(type(self), _patches)  # a class the patching missed
+        target = _connected_to(req)
+        for _ in range(3):
+            connection = await original(self, req, traces, timeout)
+            protocol = connection.protocol
+            if (
+                protocol is None
+                or protocol in _mocked
+                or interceptor.passes_through(target.host, target.port)
+            ):
+                return connection
+            # A real connection to a host not passed through: one pooled while it
+            # was being opened goes, and the next try gets a mocked one; one
+            # opened now (a connector of its own) is refused.
+            connection.close()
+            refusal = _refused.get(protocol)
+            if refusal is not None:
+                raise refusal
+        how = f"{type(self).__qualname__}.connect() handed out a real connection to {target.origin()}"
+        raise interceptor.escaped(req.method, req.url, how)
+
+    connect._aiohttpretty_patch = True  # type: ignore[attr-defined]
+    return connect
+
+
+# Real connections refused as they were opened, with the refusal.
+_refused: weakref.WeakKeyDictionary[ResponseHandler, BaseException] = weakref.WeakKeyDictionary()
+
+
+def _guarded_connection_made(original: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(original)
+    def connection_made(self: ResponseHandler, transport: asyncio.BaseTransport) -> None:
+        original(self, transport)
+        interceptor = active()
+        # Requests begun before activation (no session call noted) end for real.
+        if interceptor is None or self in _mocked or _passing.get() or session_call.get() is None:
+            return
+        peer = transport.get_extra_info("peername")
+        host, port = (peer[0], peer[1]) if isinstance(peer, tuple) and len(peer) >= 2 else (str(peer), None)
+        if interceptor.passes_through(host, port):
+            return
+        transport.abort()  # type: ignore[attr-defined]
+        how = f"a real connection to {host}:{port} was opened outside the connector's patched methods"
+        url = URL.build(scheme="tcp", host=str(host), port=port)
+        refusal = _refused[self] = interceptor.escaped("CONNECT", url, how)
+        self.set_exception(refusal)
+
+    connection_made._aiohttpretty_patch = True  # type: ignore[attr-defined]
+    return connection_made
 
 
 def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
@@ -237,6 +281,8 @@ def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
                 _drop_real_connections(connector, interceptor)
             if turn_due():
                 await asyncio.sleep(0)
+            if isinstance(str_or_url, str) and "://" not in str_or_url and self._base_url is None:
+                str_or_url = _schemeless(interceptor, str_or_url)
         token = session_call.set(SessionCall(method, str_or_url, kwargs))
         try:
             return await original(self, method, str_or_url, **kwargs)
@@ -245,6 +291,19 @@ def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
 
     _request._aiohttpretty_patch = True  # type: ignore[attr-defined]
     return _request
+
+
+def _schemeless(interceptor: Interceptor, text: str) -> str:
+    replacement = interceptor.schemeless(text)
+    if replacement is None:
+        return text  # aiohttp refuses it, as in production
+    warn(
+        AioHTTPrettyWarning(
+            f"{text!r} has no scheme: aiohttp refuses such a URL (InvalidURL) in production. It is "
+            f"answered as {replacement!r} because the original API registered it so; add the scheme."
+        )
+    )
+    return replacement
 
 
 def _pool(connector: aiohttp.BaseConnector) -> tuple[dict[Any, list[Any]], set[ResponseHandler]]:
@@ -296,8 +355,15 @@ def _intercepting_create_connection(
         self: aiohttp.BaseConnector, req: aiohttp.ClientRequest, traces: Any, timeout: Any
     ) -> ResponseHandler:
         interceptor = active()
-        if interceptor is None or interceptor.passes_through(req.url.host, req.url.port):
+        if interceptor is None:
             return await original(self, req, traces, timeout)
+        target = _connected_to(req)
+        if interceptor.passes_through(target.host, target.port):
+            token = _passing.set(True)
+            try:
+                return await original(self, req, traces, timeout)
+            finally:
+                _passing.reset(token)
         return interceptor.connect(self, req)
 
     _create_connection._aiohttpretty_patch = True  # type: ignore[attr-defined]
@@ -319,27 +385,6 @@ class MockConnector(aiohttp.BaseConnector):
         if turn_due():
             await asyncio.sleep(0)
         return self._interceptor.connect(self, req)
-
-
-# Mocked requests made since the event loop last had a turn.
-_requests_without_turn = 0
-_TURN_EVERY = 32
-
-
-def turn_due() -> bool:
-    """Count a mocked request; whether the event loop should now get a turn.
-
-    A plain reply is answered without any waiting, so a loop of requests would
-    never suspend: other tasks would starve, and asyncio would not get to drop
-    the timers aiohttp cancels.  A turn of the loop costs about as much as the
-    rest of a mocked request, so it is taken every few requests, not each.
-    """
-    global _requests_without_turn
-    _requests_without_turn += 1
-    if _requests_without_turn < _TURN_EVERY:
-        return False
-    _requests_without_turn = 0
-    return True
 
 
 def new_protocol(connector: aiohttp.BaseConnector) -> ResponseHandler:
@@ -373,93 +418,3 @@ def connection_key(url: URL) -> Any:
     # A NamedTuple in recent aiohttp, an attrs class in 3.9: both annotate their fields.
     fields: dict[str, Any] = {field: values.get(field) for field in ConnectionKey.__annotations__}
     return ConnectionKey(**fields)
-
-
-def patched_names() -> Iterable[tuple[type, str]]:
-    """What is patched now (for tests of the restore)."""
-    return [(cls, name) for cls, name, _ in _patches]
-
-
-# Websockets.  A mocked websocket's server side reads the client's frames with
-# aiohttp's own WebSocketReader into aiohttp's own queue, and writes its frames
-# with aiohttp's own WebSocketWriter, the way aiohttp's client sets them up
-# (``ClientSession._ws_connect``): the same parser and framing on both ends.
-
-WS_KEY: bytes = _http.WS_KEY
-ws_ext_parse = _http.ws_ext_parse
-ws_ext_gen = _http.ws_ext_gen
-WebSocketError = _http.WebSocketError
-WS_CLOSED_MESSAGE: aiohttp.WSMessage = _http.WS_CLOSED_MESSAGE
-WS_CLOSING_MESSAGE: aiohttp.WSMessage = _http.WS_CLOSING_MESSAGE
-#: What ``receive_str`` & co. raise for a message of another type (a
-#: :class:`TypeError` before aiohttp 3.11 named it).
-WSMessageTypeError: type[TypeError] = getattr(aiohttp, "WSMessageTypeError", TypeError)
-#: Whether the server's ``close()`` reads past other messages to the client's
-#: close frame (aiohttp 3.10.11 and later); before, a first message that is
-#: not a close ends it as an abnormal closure with a TimeoutError.
-WS_CLOSE_READS_TO_CLOSE = AIOHTTP_RELEASE >= (3, 10, 11)
-# The server queue never pauses: its limit is high enough for any test.
-_WS_QUEUE_LIMIT = 2**30
-
-
-class WSServerProtocol:
-    """What aiohttp's websocket queue and writer ask of a protocol object
-    (``_reading_paused``, ``pause_reading``/``resume_reading``, ``_paused``,
-    ``_drain_helper``), for the server side of a mocked websocket.
-
-    Reading never pauses (the client's messages stay in memory until read);
-    writing waits with ``drain`` while the client has paused reading."""
-
-    _paused = True  # the writer then always asks _drain_helper, which knows
-
-    def __init__(self, drain: Callable[[], Awaitable[None]]) -> None:
-        self._drain = drain
-        self._reading_paused = False
-
-    def pause_reading(self) -> None:
-        self._reading_paused = True
-
-    def resume_reading(self, resume_parser: bool = True) -> None:
-        self._reading_paused = False
-
-    async def _drain_helper(self) -> None:
-        await self._drain()
-
-
-def ws_reader(
-    protocol: WSServerProtocol, max_msg_size: int, compress: bool, loop: asyncio.AbstractEventLoop
-) -> tuple[Any, Any]:
-    """aiohttp's queue of read messages and the WebSocketReader feeding it."""
-    queue = _WSQueue(protocol, _WS_QUEUE_LIMIT, loop=loop)  # type: ignore[arg-type]
-    try:  # aiohttp 3.13 and later take decode_text
-        reader = _http.WebSocketReader(queue, max_msg_size, compress=compress, decode_text=True)  # type: ignore[call-arg]
-    except TypeError:
-        reader = _http.WebSocketReader(queue, max_msg_size, compress=compress)  # type: ignore[call-arg]
-    return queue, reader
-
-
-def ws_queued(queue: Any) -> Any:
-    """The messages waiting in ``queue`` (a deque of ``(message, size)``)."""
-    return queue._buffer
-
-
-def ws_writer(
-    protocol: WSServerProtocol, transport: asyncio.Transport, compress: int, notakeover: bool
-) -> Any:
-    """aiohttp's WebSocketWriter for a server (frames not masked)."""
-    return _http.WebSocketWriter(
-        protocol,  # type: ignore[arg-type]
-        transport,
-        use_mask=False,
-        compress=compress,
-        notakeover=notakeover,
-    )
-
-
-def ws_frame_sender(writer: Any) -> Callable[[bytes, int, int | None], Awaitable[None]]:
-    """The writer's ``send_frame(message, opcode, compress)`` (``_send_frame``
-    before aiohttp 3.10)."""
-    send: Callable[[bytes, int, int | None], Awaitable[None]] = (
-        getattr(writer, "send_frame", None) or writer._send_frame
-    )
-    return send

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSCloseCode, WSMsgType
 
-from . import _seam, _wire
+from . import _seam, _seam_websocket, _wire
 from ._options import known_options
 from ._urls import normalise_method, normalise_url
 from ._websocket_server import Handler, WebSocket
 from .matchers import build_conditions
 from .records import WebSocketConversation
-from .responses import ResponseSpec
+from .responses import ResponseSpec, header_pairs
 from .routes import Route
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ class _Settings:
         if status is None:
             if body is not None or reason is not None:
                 raise ValueError("body and reason go with status=, the response refusing the handshake")
-            self.headers = ResponseSpec(101, "Switching Protocols", headers).headers
+            self.headers = header_pairs(headers)
         else:
             if isinstance(status, bool) or not isinstance(status, int) or not 200 <= status <= 599:
                 raise ValueError(
@@ -388,13 +388,17 @@ def _handshake(
             return _bad_request(f"Handshake error: {key!r}")
     except binascii.Error:
         return _bad_request(f"Handshake error: {key!r}")
-    accept = base64.b64encode(hashlib.sha1(key.encode() + _seam.WS_KEY).digest()).decode()
+    accept = base64.b64encode(hashlib.sha1(key.encode() + _seam_websocket.WS_KEY).digest()).decode()
     answer = [("Upgrade", "websocket"), ("Connection", "upgrade"), ("Sec-WebSocket-Accept", accept)]
     compress, notakeover = 0, False
     if settings.compress:
-        compress, notakeover = _seam.ws_ext_parse(headers.get("Sec-WebSocket-Extensions"), isserver=True)
+        compress, notakeover = _seam_websocket.ws_ext_parse(
+            headers.get("Sec-WebSocket-Extensions"), isserver=True
+        )
         if compress:
-            extension = _seam.ws_ext_gen(compress=compress, isserver=True, server_notakeover=notakeover)
+            extension = _seam_websocket.ws_ext_gen(
+                compress=compress, isserver=True, server_notakeover=notakeover
+            )
             answer.append(("Sec-WebSocket-Extensions", extension))
     if protocol:
         answer.append(("Sec-WebSocket-Protocol", protocol))

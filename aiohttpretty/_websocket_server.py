@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSCloseCode, WSMessage, WSMsgType
 
-from . import _seam
+from . import _seam, _seam_websocket
 from .records import CLIENT, SERVER, WebSocketConversation, WebSocketMessage
 
 if TYPE_CHECKING:
@@ -96,11 +96,13 @@ class WebSocket:
         self.conversation = conversation
         self._loop = asyncio.get_running_loop()
         self._transport = _ServerTransport(channel)
-        protocol = _seam.WSServerProtocol(channel.drain)
-        self._queue, self._reader = _seam.ws_reader(protocol, max_msg_size, bool(compress), self._loop)
-        self._writer = _seam.ws_writer(protocol, self._transport, compress, notakeover)
-        self._send = _seam.ws_frame_sender(self._writer)
-        self._queued = _seam.ws_queued(self._queue)
+        protocol = _seam_websocket.WSServerProtocol(channel.drain)
+        self._queue, self._reader = _seam_websocket.ws_reader(
+            protocol, max_msg_size, bool(compress), self._loop
+        )
+        self._writer = _seam_websocket.ws_writer(protocol, self._transport, compress, notakeover)
+        self._send = _seam_websocket.ws_frame_sender(self._writer)
+        self._queued = _seam_websocket.ws_queued(self._queue)
         self._compress = compress
         self._autoclose = autoclose
         self._autoping = autoping
@@ -252,7 +254,7 @@ class WebSocket:
         if self._waiting:
             # Another task waits in receive(): let it see CLOSING first.
             self._close_wait = self._loop.create_future()
-            self._queue.feed_data(_seam.WS_CLOSING_MESSAGE, 0)
+            self._queue.feed_data(_seam_websocket.WS_CLOSING_MESSAGE, 0)
             await self._close_wait
         if self._closing:
             self._transport.close()
@@ -294,9 +296,9 @@ class WebSocket:
                 self._connection_lost_count += 1
                 if self._connection_lost_count >= _CONNECTION_LOST_THRESHOLD:
                     raise RuntimeError("WebSocket connection is closed.")
-                return _seam.WS_CLOSED_MESSAGE
+                return _seam_websocket.WS_CLOSED_MESSAGE
             if self._closing:
-                return _seam.WS_CLOSING_MESSAGE
+                return _seam_websocket.WS_CLOSING_MESSAGE
             try:
                 self._waiting = True
                 try:
@@ -312,11 +314,11 @@ class WebSocket:
                         self._close_wait.set_result(None)
             except asyncio.TimeoutError:
                 raise
-            except _seam.EofStream:
+            except _seam_websocket.EofStream:
                 self._close_code = WSCloseCode.OK
                 await self.close()
                 return WSMessage(WSMsgType.CLOSED, None, None)
-            except _seam.WebSocketError as exc:
+            except _seam_websocket.WebSocketError as exc:
                 self._close_code = exc.code
                 await self.close(code=exc.code)
                 return WSMessage(WSMsgType.ERROR, exc, None)
@@ -345,14 +347,16 @@ class WebSocket:
         """The next message, which must be text."""
         msg = await self.receive(timeout)
         if msg.type is not WSMsgType.TEXT:
-            raise _seam.WSMessageTypeError(f"Received message {msg.type}:{msg.data!r} is not WSMsgType.TEXT")
+            raise _seam_websocket.WSMessageTypeError(
+                f"Received message {msg.type}:{msg.data!r} is not WSMsgType.TEXT"
+            )
         return str(msg.data)
 
     async def receive_bytes(self, *, timeout: float | None = None) -> bytes:
         """The next message, which must be binary."""
         msg = await self.receive(timeout)
         if msg.type is not WSMsgType.BINARY:
-            raise _seam.WSMessageTypeError(
+            raise _seam_websocket.WSMessageTypeError(
                 f"Received message {msg.type}:{msg.data!r} is not WSMsgType.BINARY"
             )
         return bytes(msg.data)

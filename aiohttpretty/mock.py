@@ -13,21 +13,20 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 import aiohttp
+from yarl import URL
 
-from . import _canned, _seam, _transport, _websocket
-from ._background import Background, ResponderError
+from . import _canned, _context, _seam, _transport, _websocket
+from ._background import Background
 from ._options import build_route
-from ._urls import URI, normalise_method, normalise_url
+from ._urls import URI, location, normalise_method, normalise_url
+from ._websocket_api import WebSocketRoutes
 from .assertions import Raises, WebSocketAssertions
-from .errors import NoRouteMatched, refusals_in
+from .errors import NetworkEscape, NoRouteMatched, exceptions_in, names_refusal, refusals_in
 from .matchers import ANY_QUERY, EXACT, NOT_GIVEN, RequestPattern, passed_checks
-from .records import Call, CallList, WebSocketConversation
+from .records import Call, CallList, Mistake, WebSocketConversation
 from .routes import Registry, RegistryView, Route
 
 if TYPE_CHECKING:
-    from yarl import URL
-
-    from ._websocket_server import Handler
     from ._wire import RequestHead
 
 __all__ = ["ORIGINAL_API", "AioHTTPretty", "URIPattern"]
@@ -44,7 +43,7 @@ ORIGINAL_API = "_aiohttpretty_original_api"
 _UPGRADES = frozenset({_websocket.WEBSOCKET})
 
 
-class AioHTTPretty(WebSocketAssertions):
+class AioHTTPretty(WebSocketRoutes, WebSocketAssertions):
     """A mock of aiohttp's client: routes, recorded calls and activation.
 
     The module-level functions of :mod:`aiohttpretty` forward to the current
@@ -61,6 +60,8 @@ class AioHTTPretty(WebSocketAssertions):
         self.calls: CallList = CallList()
         #: Requests that no route answered (refused with :class:`NoRouteMatched`).
         self.unmatched: CallList = CallList()
+        #: Mistakes of registrations that showed at request time (:class:`Mistake`).
+        self.mistakes: list[Mistake] = []
         #: Every websocket a websocket route answered: the handshake and the
         #: messages both ways.
         self.websockets: list[WebSocketConversation] = []
@@ -136,81 +137,23 @@ class AioHTTPretty(WebSocketAssertions):
         ``Content-Type: application/json`` unless ``headers`` gives another."""
         return self._register(method, uri, _given(locals()), json=True)
 
-    def register_websocket(
-        self,
-        /,
-        uri: URIPattern,
-        handler: Handler | None = None,
-        *,
-        messages: Sequence[Any] | None = None,
-        echo: bool = False,
-        close: int | tuple[int, str | bytes] | None = None,
-        protocols: Sequence[str] = (),
-        compress: bool = True,
-        max_msg_size: int = 4 * 1024 * 1024,
-        autoclose: bool = True,
-        autoping: bool = True,
-        receive_timeout: float | None = None,
-        timeout: float = 10.0,
-        status: int | None = None,
-        reason: str | None = None,
-        headers: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
-        body: str | bytes | None = None,
-        method: str = "GET",
-        params: Any = None,
-        times: int | None = None,
-        match_headers: Mapping[str, Any] | None = None,
-        match: Callable[[Call], Any] | None = None,
-        match_params_partial: bool = False,
-        **unknown: Any,
-    ) -> Route:
-        """Register a websocket at ``uri``: ``session.ws_connect(uri)`` gets a
-        real ``101 Switching Protocols`` and speaks websocket frames with it.
-
-        ``handler`` is an ``async def handler(ws)`` given the server side, a
-        :class:`~aiohttpretty.WebSocket`; when it returns, the websocket is
-        closed (code 1000), and when it raises, closed with 1011 and the test
-        fails at its end.  Without a handler: ``messages`` are sent first
-        (``str`` as text, ``bytes`` as binary, other data as JSON text); then
-        the websocket is closed with ``close`` (a code, or ``(code,
-        message)``), or else reads until the client closes, sending back what
-        it receives with ``echo=True``.
-
-        The handshake is a server's: ``protocols`` are the subprotocols it
-        agrees to (the first the client asks for that is listed),
-        ``compress=False`` declines ``permessage-deflate``; ``status`` (e.g.
-        403, with ``reason``, ``headers`` and ``body``) refuses every handshake,
-        so ``ws_connect`` raises :class:`aiohttp.WSServerHandshakeError`;
-        without ``status``, ``headers`` are added to the 101.
-        ``max_msg_size``, ``autoclose``, ``autoping``, ``receive_timeout`` and
-        ``timeout`` (of the close handshake) are those of
-        :class:`aiohttp.web.WebSocketResponse`.  The route matches as HTTP
-        routes do (``method``, ``params``, ``times``, ``match_headers``,
-        ``match``, ``match_params_partial``), websocket upgrade requests only.
-        An unknown option raises :class:`TypeError`.
-        """
-        options = _given_websocket(locals())
-        options.pop(ORIGINAL_API, None)
-        route = _websocket.build_websocket_route(uri, options, self.websockets, self._background)
-        self._registry.add(route)
-        return route
-
-    @property
-    def errors(self) -> list[ResponderError]:
-        """Failures of responders: websocket handlers that raised, or were
-        still running when the test ended.  Each fails the test at its end."""
-        return self._background.errors
-
-    def stop_background(self) -> None:
-        """Cancel what responders still run (websocket handlers); those whose
-        connection is still open are added to :attr:`errors`."""
-        self._background.stop()
-
     def _register(self, method: str, uri: Any, options: dict[str, Any], *, json: bool) -> Route:
         original = bool(options.pop(ORIGINAL_API, False))
-        route = build_route(method, uri, options, json=json, strict=not original)
+        route = build_route(method, uri, options, json=json, original=original)
         self._registry.add(route)
         return route
+
+    def schemeless(self, text: str) -> str | None:
+        """The URL to request for ``text``, a URL without a scheme that aiohttp
+        would refuse, when the original API registered it so; else ``None``."""
+        try:
+            url = normalise_url("http://" + text)
+        except (TypeError, ValueError):
+            return None
+        place = location(url)
+        if any(route.schemeless and location(route.url) == place for route in self._registry):  # type: ignore[arg-type]
+            return "http://" + text
+        return None
 
     def clear(self) -> None:
         """Forget all routes and recorded calls."""
@@ -266,6 +209,19 @@ class AioHTTPretty(WebSocketAssertions):
         """A mocked connection for ``req``, answered by this mock."""
         return _transport.open_connection(connector, req.url, self)
 
+    def escaped(self, method: str, url: URL, how: str) -> BaseException:
+        """A real connection was about to carry ``method url``: the refusal."""
+        call = Call(method, url, b"", b"")
+        host = f"{url.host}:{url.port}" if url.port else str(url.host)
+        error = NetworkEscape(
+            f"{method} {url} was about to reach the network: {how}. While a mock is active nothing "
+            f"unregistered reaches the network: register a route for it, or pass the host through "
+            f"(passthrough=[{host!r}])."
+        )
+        error.call = call
+        self.unmatched.append(call)
+        return error
+
     # The transport's Dispatcher.
     def dispatch(
         self, channel: _transport.MockTransport, head: RequestHead, body: bytes
@@ -294,14 +250,21 @@ class AioHTTPretty(WebSocketAssertions):
             exc.call = call
             self.unmatched.append(call)
             return _canned.refuse(channel, exc)
-        except BaseException as exc:  # a condition's own error, e.g. in match=callable
+        except Exception as exc:  # a condition's own error, e.g. in match=callable
+            self.mistakes.append(Mistake(call, exc))
             return _canned.refuse(channel, exc)
+        channel.call = call
         call.route = route
         self.calls.append(call)
         route.calls.append(call)
         if responder is not None:
             return responder.respond(call, channel)
         return _canned.answer(route, reply, call, channel)
+
+    def report(self, channel: _transport.MockTransport, exc: BaseException) -> None:
+        """A responder's mistake while answering on ``channel``."""
+        if channel.call is not None:
+            self.mistakes.append(Mistake(channel.call, exc))
 
     # Requests.
     async def fake_request(self, /, method: str, uri: URI, **kwargs: Any) -> aiohttp.ClientResponse:
@@ -314,12 +277,12 @@ class AioHTTPretty(WebSocketAssertions):
         """
         connector = _seam.MockConnector(self)
         async with aiohttp.ClientSession(connector=connector) as session:
-            token = _seam.session_call.set(_seam.SessionCall(method, uri, kwargs))
+            token = _context.session_call.set(_context.SessionCall(method, uri, kwargs))
             try:
                 response = await session.request(method, uri, **kwargs)
                 await response.read()
             finally:
-                _seam.session_call.reset(token)
+                _context.session_call.reset(token)
         return response
 
     # Refusals the test saw.
@@ -327,11 +290,34 @@ class AioHTTPretty(WebSocketAssertions):
         """The test expected ``refusal``: it does not fail the test at teardown."""
         self.unmatched[:] = [call for call in self.unmatched if call is not refusal.call]
 
-    def _forgive_refusals_in(self, exc: BaseException | None) -> None:
+    def _forgive_refusals_in(self, exc: BaseException | None, expected: Any = None) -> None:
         """The test saw ``exc``: the refusals its traceback shows are reported
-        with it (or were expected), not again at teardown."""
+        with it (or were expected), not again at teardown.  With ``expected``
+        (an expectation's types), only those it names (:func:`names_refusal`)
+        and mistakes of a type it names exactly."""
         for refusal in refusals_in(exc):
-            self._forgive(refusal)
+            if expected is None or names_refusal(expected, refusal):
+                self._forgive(refusal)
+        self._forgive_mistakes_in(exc, expected)
+
+    def _forgive_mistakes_in(self, exc: BaseException | None, expected: Any = None) -> None:
+        """The test saw ``exc``: the mistakes its traceback shows are reported
+        with it; with ``expected`` (an expectation's types), only those of a
+        type it names exactly (or a subclass of it) were expected."""
+        if not self.mistakes:
+            return
+        shown = set(map(id, exceptions_in(exc)))
+        kinds = expected if isinstance(expected, tuple) else (expected,)
+
+        def expected_here(mistake: Mistake) -> bool:
+            if id(mistake.exception) not in shown:
+                return False
+            if expected is None:
+                return True
+            kind = type(mistake.exception)
+            return any(isinstance(t, type) and issubclass(t, kind) for t in kinds)
+
+        self.mistakes[:] = [mistake for mistake in self.mistakes if not expected_here(mistake)]
 
     def raises(
         self,
@@ -393,24 +379,6 @@ def _given(arguments: dict[str, Any]) -> dict[str, Any]:
     options = {
         name: value
         for name, default in _SIGNATURE_DEFAULTS.items()
-        if not _is_default(value := arguments[name], default)
-    }
-    options.update(arguments["unknown"])
-    return options
-
-
-_WEBSOCKET_DEFAULTS = {
-    name: parameter.default
-    for name, parameter in inspect.signature(AioHTTPretty.register_websocket).parameters.items()
-    if parameter.kind is inspect.Parameter.KEYWORD_ONLY or name == "handler"
-}
-
-
-def _given_websocket(arguments: dict[str, Any]) -> dict[str, Any]:
-    """The options of a ``register_websocket`` call not at their default, and the unknown ones."""
-    options = {
-        name: value
-        for name, default in _WEBSOCKET_DEFAULTS.items()
         if not _is_default(value := arguments[name], default)
     }
     options.update(arguments["unknown"])

@@ -58,8 +58,11 @@ class Route:
         times: int | None = None,
         responder: Responder | None = None,
         upgrade: str = "",
+        schemeless: bool = False,
     ) -> None:
         self.method = method
+        #: Registered through the original API without a scheme (answered as ``http://``).
+        self.schemeless = schemeless
         #: The registered URL (``params`` merged into its query), or a compiled pattern.
         self.url = url
         self._replies = replies
