@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["WebSocketRoutes"]
 
+
 class WebSocketRoutes:
     """The websocket routes of a mock (a base of :class:`~aiohttpretty.AioHTTPretty`)."""
 
