@@ -6,7 +6,7 @@ BARE := .venv-bare
 PIP_QUIET := --quiet --disable-pip-version-check
 SOURCES := aiohttpretty tests examples benchmarks docs/conf.py
 
-.PHONY: demo test lint typecheck unittest docs pytest matrix aioresponses-suite bench clean
+.PHONY: demo test lint typecheck unittest docs pytest matrix aioresponses-suite bench bench-websocket clean
 
 $(VENV)/.installed: setup.cfg setup.py pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ aioresponses-suite:
 ## bench: the benchmark of a mocked request against the alternatives (benchmarks/README.md)
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench.py
+
+## bench-websocket: a mocked websocket against a loopback aiohttp.web one (benchmarks/README.md)
+bench-websocket: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/bench_websocket.py
 
 clean:
 	rm -rf $(VENV) $(BARE) docs/_build .mypy_cache .ruff_cache .pytest_cache .aioresponses-suite
