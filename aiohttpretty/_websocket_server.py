@@ -5,7 +5,7 @@ given.
 (``send_str``, ``receive``, ``close``, ``async for``, autoping, autoclose,
 the close handshake) and speaks real websocket frames: it reads the client's
 with aiohttp's own ``WebSocketReader`` and writes its own with aiohttp's own
-``WebSocketWriter`` (:mod:`._seam`), so the client side is aiohttp's,
+``WebSocketWriter`` (:mod:`._seam_websocket`), so the client side is aiohttp's,
 unchanged.  Every message both ways is recorded in its
 :class:`~aiohttpretty.WebSocketConversation`.
 """
@@ -95,6 +95,7 @@ class WebSocket:
         #: The messages of this websocket so far, both ways.
         self.conversation = conversation
         self._loop = asyncio.get_running_loop()
+        self._channel = channel
         self._transport = _ServerTransport(channel)
         protocol = _seam_websocket.WSServerProtocol(channel.drain)
         self._queue, self._reader = _seam_websocket.ws_reader(
@@ -224,7 +225,7 @@ class WebSocket:
             self._transport.write(_frame_head(opcode, len(piece), fin=number == len(pieces) - 1) + piece)
         whole = b"".join(pieces)
         self._record(WSMsgType.TEXT if text else WSMsgType.BINARY, whole.decode("utf-8") if text else whole)
-        await self._transport._channel.drain()
+        await self._channel.drain()
 
     async def ping(self, message: bytes = b"") -> None:
         """Send a ping; the client answers with a pong (its ``autoping``)."""
