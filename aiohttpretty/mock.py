@@ -240,7 +240,8 @@ class AioHTTPretty(WebSocketRoutes, WebSocketAssertions):
         if upgrade and upgrade not in _UPGRADES:
             upgrade = ""  # a protocol no route switches to: a plain request
         try:
-            route = self._registry.resolve(call, upgrade)
+            registry = self._registry
+            route = registry.resolve(call, upgrade) if upgrade else registry.resolve_plain(call)
             if route is None:
                 raise NoRouteMatched(self._registry.explain(call, upgrade=upgrade))
             responder = route.responder

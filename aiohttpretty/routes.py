@@ -174,6 +174,11 @@ class _Index:
         else:
             self.exact.setdefault(route.key, []).append(route)
 
+    def clear(self) -> None:
+        self.exact.clear()
+        self.partial.clear()
+        self.patterns.clear()
+
     def resolve(self, call: Call) -> Route | None:
         method, url = call.method, call.url
         place = location(url)
@@ -204,6 +209,9 @@ class Registry:
         self._routes: list[Route] = []
         self._http = _Index()
         self._upgrades: dict[str, _Index] = {}
+        #: The route that answers the plain request ``call``, or ``None``: the
+        #: hot path, the index's own method (:meth:`resolve` for any request).
+        self.resolve_plain: Callable[[Call], Route | None] = self._http.resolve
 
     def add(self, route: Route) -> None:
         """Register ``route``; it replaces a plain route of the same kind for the
@@ -234,7 +242,7 @@ class Registry:
 
     def clear(self) -> None:
         self._routes.clear()
-        self._http = _Index()
+        self._http.clear()
         self._upgrades.clear()
 
     def __iter__(self) -> Iterator[Route]:
