@@ -194,3 +194,274 @@ class RecordThenReplayTest(unittest.IsolatedAsyncioTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class _Recorded(unittest.IsolatedAsyncioTestCase):
+    """Records ``/counter`` (twice), ``/json?q=1`` and ``/binary`` from a real
+    server into ``self.path``; the server is gone afterwards."""
+
+    async def asyncSetUp(self) -> None:
+        self.directory = tempfile.TemporaryDirectory()
+        self.addCleanup(self.directory.cleanup)
+        self.path = pathlib.Path(self.directory.name) / "tape.json"
+        server = await _start()
+        self.base = str(server.make_url(""))
+        try:
+            with aiohttpretty.cassette(self.path):
+                for path in ("/counter", "/counter", "/json?q=1&r=2", "/binary"):
+                    await self.get(path)
+        finally:
+            await server.close()
+
+    async def get(self, path: str, **kwargs: Any) -> tuple[int, bytes]:
+        async with aiohttp.ClientSession() as session:
+            async with session.get(self.base + path, **kwargs) as response:
+                return response.status, await response.read()
+
+
+class ReplayRulesTest(_Recorded):
+    async def test_the_same_request_is_answered_in_recorded_order(self):
+        with aiohttpretty.cassette(self.path, "none"):
+            self.assertEqual(await self.get("/counter"), (200, b"call 1"))
+            self.assertEqual(await self.get("/counter"), (200, b"call 2"))
+            with self.assertRaises(aiohttpretty.NoRouteMatched) as caught:
+                await self.get("/counter")
+        self.assertIn("already replayed", str(caught.exception))
+        self.assertIn(str(self.path), str(caught.exception))
+
+    async def test_the_query_matches_in_any_order(self):
+        with aiohttpretty.cassette(self.path, "none"):
+            _status, body = await self.get("/json?r=2&q=1")
+        self.assertEqual(json.loads(body)["q"], "1")
+
+    async def test_a_request_not_recorded_is_refused_naming_the_closest(self):
+        with aiohttpretty.cassette(self.path, "none"):
+            with self.assertRaises(aiohttpretty.NoRouteMatched) as caught:
+                await self.get("/jsn?q=1&r=2")
+        message = str(caught.exception)
+        self.assertIn(f"GET {self.base}/jsn", message)
+        self.assertIn(f"GET {self.base}/json?q=1&r=2", message.split("Closest recorded requests")[1])
+
+    async def test_once_with_a_cassette_replays_only(self):
+        with aiohttpretty.cassette(self.path, "once") as tape:
+            self.assertFalse(tape.recording)
+            with self.assertRaises(aiohttpretty.NoRouteMatched):
+                await self.get("/never")
+
+    async def test_a_registered_route_wins(self):
+        with aiohttpretty.mocked() as mock:
+            mock.register_uri("GET", self.base + "/binary", body=b"from the route")
+            with aiohttpretty.cassette(self.path, "none"):
+                self.assertEqual(await self.get("/binary"), (200, b"from the route"))
+                self.assertEqual(await self.get("/counter"), (200, b"call 1"))
+            self.assertEqual(len(mock.calls), 2)
+
+    async def test_assert_all_called_names_unused_exchanges(self):
+        with self.assertRaises(AssertionError) as caught:
+            with aiohttpretty.cassette(self.path, "none", assert_all_called=True):
+                await self.get("/counter")
+        self.assertIn("never requested", str(caught.exception))
+        self.assertIn(f"GET {self.base}/binary", str(caught.exception))
+
+    async def test_match_on_body(self):
+        with aiohttpretty.cassette(self.path, "none", match_on=["method", "url", "body"]):
+            self.assertEqual((await self.get("/counter"))[0], 200)
+            with self.assertRaises(aiohttpretty.NoRouteMatched):
+                await self.get("/counter", data=b"a body")
+
+    async def test_unknown_options_are_refused(self):
+        with self.assertRaisesRegex(ValueError, "once, none, new_episodes, all"):
+            aiohttpretty.cassette(self.path, "onec")
+        with self.assertRaisesRegex(TypeError, "unknown option"):
+            aiohttpretty.cassette(self.path, match=["url"])
+        with self.assertRaisesRegex(ValueError, "match_on"):
+            with aiohttpretty.cassette(self.path, match_on=["uri"]):
+                pass
+
+
+class RecordModesTest(_Recorded):
+    async def test_new_episodes_replays_what_is_there_and_records_what_is_new(self):
+        server = await _start()
+        base, self.base = self.base, str(server.make_url(""))
+        try:
+            with aiohttpretty.cassette(self.path, "new_episodes"):
+                _status, body = await self.get("/counter")
+        finally:
+            await server.close()
+        self.assertEqual(body, b"call 1")  # the new server's first call: recorded anew
+        urls = [e["request"]["url"] for e in json.loads(self.path.read_text())["exchanges"]]
+        self.assertEqual(
+            urls[:4], [base + "/counter", base + "/counter", base + "/json?q=1&r=2", base + "/binary"]
+        )
+        self.assertEqual(urls[4:], [self.base + "/counter"])
+
+    async def test_all_records_again(self):
+        server = await _start()
+        self.base = str(server.make_url(""))
+        try:
+            with aiohttpretty.cassette(self.path, "all"):
+                await self.get("/binary")
+        finally:
+            await server.close()
+        exchanges = json.loads(self.path.read_text())["exchanges"]
+        self.assertEqual([e["request"]["url"] for e in exchanges], [self.base + "/binary"])
+
+    async def test_the_environment_overrides_the_mode(self):
+        os.environ["AIOHTTPRETTY_RECORD_MODE"] = "all"
+        self.addCleanup(os.environ.pop, "AIOHTTPRETTY_RECORD_MODE")
+        self.assertEqual(aiohttpretty.Cassette(self.path, "none").mode, "all")
+
+    async def test_none_without_a_cassette_says_so(self):
+        with self.assertRaisesRegex(aiohttpretty.CassetteError, "does not exist"):
+            aiohttpretty.Cassette(pathlib.Path(self.directory.name) / "missing.json", "none")
+
+    async def test_a_failing_block_writes_nothing(self):
+        before = self.path.read_bytes()
+        server = await _start()
+        self.base = str(server.make_url(""))
+        try:
+            with self.assertRaises(RuntimeError):
+                with aiohttpretty.cassette(self.path, "all"):
+                    await self.get("/binary")
+                    raise RuntimeError("the test failed half-way")
+        finally:
+            await server.close()
+        self.assertEqual(self.path.read_bytes(), before)
+        self.assertEqual(os.listdir(self.directory.name), ["tape.json"])  # no temporary file left
+
+
+class FiltersTest(unittest.IsolatedAsyncioTestCase):
+    async def test_secrets_headers_and_query_parameters_are_filtered_and_still_replay(self):
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        path = pathlib.Path(directory.name) / "secret.json"
+        server = await _start()
+        url = str(server.make_url("/json")) + "?q=1&api_key=s3cret"
+        headers = {"Authorization": "Bearer s3cret", "X-Token": "s3cret", "X-Other": "kept"}
+
+        def hook(entry: dict[str, Any]) -> dict[str, Any]:
+            entry["response"]["headers"].append(["X-Hooked", "yes"])
+            return entry
+
+        options: dict[str, Any] = {"filter_headers": ["X-Token"], "filter_query": ["api_key"]}
+        try:
+            with aiohttpretty.cassette(path, before_record=hook, **options):
+                async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as response:
+                    recorded = await response.read()
+        finally:
+            await server.close()
+        text = path.read_text()
+        self.assertNotIn("s3cret", text)
+        self.assertIn("kept", text)
+        self.assertEqual(text.count("<FILTERED>"), 2)  # Authorization, X-Token
+        self.assertIn("api_key=%3CFILTERED%3E", text)
+        with aiohttpretty.cassette(path, "none", **options):
+            async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as response:
+                self.assertEqual(await response.read(), recorded)
+                self.assertEqual(response.headers["X-Hooked"], "yes")
+
+
+class BadCassettesTest(unittest.TestCase):
+    def setUp(self) -> None:
+        self.directory = tempfile.TemporaryDirectory()
+        self.addCleanup(self.directory.cleanup)
+        self.path = pathlib.Path(self.directory.name) / "bad.json"
+
+    def load_error(self, text: str) -> str:
+        self.path.write_text(text)
+        with self.assertRaises(aiohttpretty.CassetteError) as caught:
+            aiohttpretty.Cassette(self.path, "none")
+        message = str(caught.exception)
+        self.assertIn(str(self.path), message)
+        return message
+
+    def good(self) -> dict[str, Any]:
+        return {
+            "aiohttpretty_cassette": 1,
+            "exchanges": [
+                {
+                    "request": {"method": "GET", "url": "http://api.test/a", "headers": [], "body": ""},
+                    "response": {"status": 200, "reason": "OK", "headers": [], "body": "a"},
+                },
+                {
+                    "request": {"method": "GET", "url": "http://api.test/b", "headers": [], "body": ""},
+                    "response": {"status": 200, "reason": "OK", "headers": [], "body": "b"},
+                },
+            ],
+        }
+
+    def test_a_truncated_file(self):
+        text = json.dumps(self.good())
+        self.assertIn("not valid JSON", self.load_error(text[: len(text) // 2]))
+
+    def test_an_unknown_version(self):
+        data = self.good()
+        data["aiohttpretty_cassette"] = 99
+        self.assertIn("format version 99", self.load_error(json.dumps(data)))
+
+    def test_not_a_cassette(self):
+        self.assertIn("not an aiohttpretty cassette", self.load_error("[]"))
+
+    def test_a_hand_edited_invalid_entry_is_named(self):
+        data = self.good()
+        data["exchanges"][1]["response"]["status"] = "200"
+        message = self.load_error(json.dumps(data))
+        self.assertIn("exchange 2 (GET http://api.test/b)", message)
+        self.assertIn("'status' must be an integer", message)
+        data = self.good()
+        data["exchanges"][0]["response"]["body_base64"] = "not base64!"
+        del data["exchanges"][0]["response"]["body"]
+        self.assertIn(
+            "exchange 1 (GET http://api.test/a): response 'body_base64' is not base64",
+            self.load_error(json.dumps(data)),
+        )
+        data = self.good()
+        data["exchanges"][0]["request"]["headers"] = [["Host"]]
+        self.assertIn("[name, value] pairs", self.load_error(json.dumps(data)))
+
+    def test_a_hand_written_cassette_replays(self):
+        self.path.write_text(json.dumps(self.good()))
+
+        async def run() -> bytes:
+            with aiohttpretty.cassette(self.path, "none"):
+                async with aiohttp.ClientSession() as session, session.get("http://api.test/b") as response:
+                    return await response.read()
+
+        import asyncio
+
+        self.assertEqual(asyncio.run(run()), b"b")
+
+
+class TestCaseOptionTest(unittest.TestCase):
+    def test_the_class_attribute_records_a_file_per_test_then_replays(self):
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        base: list[str] = []
+
+        class Case(aiohttpretty.AioHTTPrettyTestCase):
+            cassette = os.path.join(directory.name, "{test}.json")
+
+            async def test_one(self):
+                async with aiohttp.ClientSession() as session, session.get(base[0] + "/counter") as response:
+                    self.assertEqual(await response.text(), "call 1")
+
+        async def record() -> None:
+            server = await _start()
+            base.append(str(server.make_url("")))
+            try:
+                await asyncio.get_running_loop().run_in_executor(None, run_case)
+            finally:
+                await server.close()
+
+        def run_case() -> unittest.TestResult:
+            result = unittest.TestResult()
+            unittest.defaultTestLoader.loadTestsFromTestCase(Case).run(result)
+            self.assertTrue(result.wasSuccessful(), result.failures + result.errors)
+            return result
+
+        import asyncio
+
+        asyncio.run(record())
+        self.assertTrue(os.path.exists(os.path.join(directory.name, "test_one.json")))
+        Case.record_mode = "none"
+        run_case()  # the server is gone: replayed
