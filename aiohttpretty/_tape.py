@@ -97,7 +97,11 @@ class Cassette:
         self._index: dict[tuple[Any, ...], list[Exchange]] = {}
         for exchange in self.exchanges:
             self._index.setdefault(self._key(exchange.method, exchange.url_key), []).append(exchange)
-        self._replays: dict[int, Replay] = {}
+        # The response bytes of each exchange, made now as a route's are when it
+        # is registered: a replay costs a request no more than a route does.
+        self._replays: dict[int, Replay] = {
+            id(exchange): self._built(exchange, "GET") for exchange in self.exchanges
+        }
 
     def _key(self, method: str, url_key: tuple[Any, ...]) -> tuple[Any, ...]:
         return (method if "method" in self.match_on else None, url_key if "url" in self.match_on else None)
@@ -134,20 +138,24 @@ class Cassette:
         return None
 
     def _replay(self, exchange: Exchange, method: str) -> Replay:
+        if method == "HEAD":
+            return self._built(exchange, method)
         replay = self._replays.get(id(exchange))
-        if replay is None or method == "HEAD":
-            data, keep_alive = response_bytes(
-                method,
-                exchange.status,
-                exchange.reason,
-                exchange.response_headers,
-                exchange.response_body,
-                exchange.chunked,
-            )
-            replay = Replay(data, keep_alive)
-            if method != "HEAD":
-                self._replays[id(exchange)] = replay
+        if replay is None:
+            replay = self._replays[id(exchange)] = self._built(exchange, method)
         return replay
+
+    @staticmethod
+    def _built(exchange: Exchange, method: str) -> Replay:
+        data, keep_alive = response_bytes(
+            method,
+            exchange.status,
+            exchange.reason,
+            exchange.response_headers,
+            exchange.response_body,
+            exchange.chunked,
+        )
+        return Replay(data, keep_alive)
 
     def _recorded(self, call: Call, head: Any, body: bytes, chunked: bool) -> None:
         exchange = Exchange(
