@@ -4,6 +4,8 @@ bytes of the body)."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import gzip
 import json
 import os
@@ -178,9 +180,7 @@ class RecordThenReplayTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(json.loads(first["response"]["body"]), {"hello": "world", "q": "1"})
         gzipped = exchanges[2]["response"]
         self.assertNotIn("body", gzipped)
-        self.assertEqual(
-            gzip.decompress(__import__("base64").b64decode(gzipped["body_base64"])), b"squeezed " * 100
-        )
+        self.assertEqual(gzip.decompress(base64.b64decode(gzipped["body_base64"])), b"squeezed " * 100)
         self.assertIn("body_base64", exchanges[1]["response"])
         chunked = next(e for e in exchanges if e["request"]["url"].endswith("/chunked"))
         self.assertTrue(chunked["response"]["chunked"])
@@ -427,8 +427,6 @@ class BadCassettesTest(unittest.TestCase):
                 async with aiohttp.ClientSession() as session, session.get("http://api.test/b") as response:
                     return await response.read()
 
-        import asyncio
-
         self.assertEqual(asyncio.run(run()), b"b")
 
 
@@ -459,9 +457,52 @@ class TestCaseOptionTest(unittest.TestCase):
             self.assertTrue(result.wasSuccessful(), result.failures + result.errors)
             return result
 
-        import asyncio
-
         asyncio.run(record())
         self.assertTrue(os.path.exists(os.path.join(directory.name, "test_one.json")))
         Case.record_mode = "none"
         run_case()  # the server is gone: replayed
+
+
+class WireEdgesTest(unittest.IsolatedAsyncioTestCase):
+    """A body that ends when the server closes, 204, HEAD: recorded from a raw
+    server on 127.0.0.1, replayed the same."""
+
+    async def test_unframed_bodies_empty_responses_and_head(self):
+        answers = {
+            b"/close": b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end",
+            b"/empty": b"HTTP/1.1 204 No Content\r\nX-Kind: empty\r\n\r\n",
+            b"/head": b"HTTP/1.1 200 OK\r\nContent-Length: 42\r\n\r\n",
+        }
+
+        async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            head = await reader.readuntil(b"\r\n\r\n")
+            writer.write(answers[head.split(b" ")[1]])
+            await writer.drain()
+            writer.close()
+
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        base = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        path = pathlib.Path(directory.name) / "edges.json"
+
+        async def traffic() -> list[Any]:
+            seen = []
+            async with aiohttp.ClientSession() as session:
+                for method, target in (("GET", "/close"), ("GET", "/empty"), ("HEAD", "/head")):
+                    async with session.request(method, base + target) as response:
+                        seen.append(_seen(response, await response.read()))
+            return seen
+
+        try:
+            with aiohttpretty.cassette(path):
+                recorded = await traffic()
+        finally:
+            server.close()
+            await server.wait_closed()
+        with aiohttpretty.cassette(path, "none", assert_all_called=True):
+            replayed = await traffic()
+        self.assertEqual(replayed, recorded)
+        self.assertEqual([seen["status"] for seen in recorded], [200, 204, 200])
+        self.assertEqual(recorded[0]["body"], b"until the end")
+        self.assertEqual(recorded[2]["headers"], [("Content-Length", "42")])
