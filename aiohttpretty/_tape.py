@@ -12,6 +12,7 @@ from typing import Any
 from ._cassette_file import DEFAULT_FILTERED_HEADERS, PLACEHOLDER, CassetteError, Exchange, load, save
 from ._replay import Record, Replay, response_bytes
 from ._urls import location, query_key
+from ._vcr import YAML_SUFFIXES, load_vcr
 from .records import Call
 
 __all__ = [
@@ -89,8 +90,16 @@ class Cassette:
                 f"cassette {self.path} does not exist, and record mode 'none' only replays: "
                 f"record it first (mode 'once', or AIOHTTPRETTY_RECORD_MODE=once)"
             )
+        vcr = self.path.suffix.lower() in YAML_SUFFIXES
+        if vcr and (self.mode in ("all", "new_episodes") or not exists):
+            raise CassetteError(
+                f"cassette {self.path} is a vcrpy YAML cassette, which is only read: replay it with "
+                f"mode 'once' or 'none', and record to a .json file"
+            )
         #: The recorded exchanges, in order (those loaded, then those recorded now).
-        self.exchanges: list[Exchange] = [] if self.mode == "all" or not exists else load(self.path)
+        self.exchanges: list[Exchange] = []
+        if exists and self.mode != "all":
+            self.exchanges = load_vcr(self.path) if vcr else load(self.path)
         #: Whether requests not in the cassette go to the real server and are recorded.
         self.recording = self.mode in ("all", "new_episodes") or (self.mode == "once" and not exists)
         self._changed = self.mode == "all" or not exists

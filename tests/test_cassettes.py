@@ -506,3 +506,79 @@ class WireEdgesTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual([seen["status"] for seen in recorded], [200, 204, 200])
         self.assertEqual(recorded[0]["body"], b"until the end")
         self.assertEqual(recorded[2]["headers"], [("Content-Length", "42")])
+
+
+VCRPY_CASSETTE = """\
+interactions:
+- request:
+    body: null
+    headers:
+      Authorization:
+      - XXXX
+    method: GET
+    uri: http://api.test/user?id=1
+  response:
+    body:
+      string: '{"id": 1, "name": "Ada"}'
+    headers:
+      Content-Encoding:
+      - gzip
+      Content-Length:
+      - '44'
+      Content-Type:
+      - application/json; charset=utf-8
+    status:
+      code: 200
+      message: OK
+    url: http://api.test/user?id=1
+- request:
+    body: !!binary |
+      AAEC
+    headers: {}
+    method: POST
+    uri: http://api.test/upload
+  response:
+    body:
+      string: !!binary |
+        /wD+
+    headers:
+      Transfer-Encoding:
+      - chunked
+    status:
+      code: 201
+      message: Created
+    url: http://api.test/upload
+version: 1
+"""
+
+
+class VcrpyCassetteTest(unittest.IsolatedAsyncioTestCase):
+    """vcrpy's YAML cassettes are read when PyYAML is installed (the ``yaml``
+    extra); without it, loading one says what to install."""
+
+    def setUp(self) -> None:
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        self.path = pathlib.Path(directory.name) / "vcr.yaml"
+        self.path.write_text(VCRPY_CASSETTE)
+
+    async def test_a_vcrpy_cassette_replays(self):
+        try:
+            import yaml  # noqa: F401
+        except ImportError:
+            with self.assertRaisesRegex(aiohttpretty.CassetteError, r"needs PyYAML.*aiohttpretty\[yaml\]"):
+                aiohttpretty.Cassette(self.path)
+            return
+        with aiohttpretty.cassette(self.path, "none", assert_all_called=True):
+            async with aiohttp.ClientSession() as session:
+                async with session.get("http://api.test/user?id=1") as response:
+                    self.assertEqual(await response.json(), {"id": 1, "name": "Ada"})
+                    self.assertNotIn("Content-Encoding", response.headers)
+                    self.assertEqual(response.headers["Content-Length"], "24")
+                async with session.post("http://api.test/upload", data=b"\x00\x01\x02") as response:
+                    self.assertEqual((response.status, response.reason), (201, "Created"))
+                    self.assertEqual(await response.read(), b"\xff\x00\xfe")
+
+    def test_a_vcrpy_cassette_is_never_recorded_to(self):
+        with self.assertRaisesRegex(aiohttpretty.CassetteError, "only read.*record to a .json file"):
+            aiohttpretty.Cassette(self.path, "new_episodes")
