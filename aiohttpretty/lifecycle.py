@@ -22,7 +22,7 @@ import functools
 import inspect
 import os
 import unittest.case
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any, Callable, TypeVar
 
@@ -48,7 +48,7 @@ __all__ = [
 
 #: The options every entry point takes (test case attributes, marker keywords,
 #: ``mocked(...)`` arguments).
-OPTIONS = ("assert_all_called", "passthrough", "cassette", "record_mode")
+OPTIONS = ("assert_all_called", "passthrough", "cassette", "record_mode", "cassette_options")
 
 # How a test went, as far as the verdict cares.
 PASSED = "passed"  # the test returned
@@ -143,8 +143,11 @@ class Lifecycle:
         legacy: bool = False,
         cassette: str | os.PathLike[str] | None = None,
         record_mode: str = "once",
+        cassette_options: Mapping[str, Any] | None = None,
     ) -> None:
         self.assert_all_called = assert_all_called
+        #: The options of the cassette (those of :func:`aiohttpretty.cassette`).
+        self.cassette_options = dict(cassette_options or {})
         #: The cassette file the test records to or replays from, and how.
         self.cassette_path = cassette
         self.record_mode = record_mode
@@ -181,7 +184,7 @@ class Lifecycle:
         scope.push(mock)
         try:
             if self.cassette_path is not None:
-                self.cassette = Cassette(self.cassette_path, self.record_mode)
+                self.cassette = Cassette(self.cassette_path, self.record_mode, **self.cassette_options)
                 mock.mount(self.cassette)
             mock.activate(self.passthrough or None)
         except BaseException:

@@ -226,12 +226,13 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 
 def _start(item: pytest.Item) -> Lifecycle:
-    assert_all_called, passthrough, cassette, record_mode = _marker_options(item)
+    assert_all_called, passthrough, cassette, record_mode, cassette_options = _marker_options(item)
     lifecycle = Lifecycle(
         assert_all_called=assert_all_called,
         passthrough=passthrough,
         cassette=None if cassette is None else cassette_path(cassette, item.name, item.path.parent),
         record_mode=record_mode,
+        cassette_options=cassette_options,
         factory=AioHTTPrettyFixture,
         # Suites written for the original expect refusals with pytest.raises
         # of their own errors: in a marked test, one caught there is expected.
@@ -255,7 +256,7 @@ def _finish(item: pytest.Item) -> str | None:
     return message
 
 
-def _marker_options(item: pytest.Item) -> tuple[bool, Any, Any, str]:
+def _marker_options(item: pytest.Item) -> tuple[bool, Any, Any, str, Any]:
     """The options of the ``aiohttpretty`` markers of ``item``; the closest wins."""
     options: dict[str, Any] = {}
     for mark in reversed(list(item.iter_markers(MARKER))):
@@ -281,11 +282,16 @@ def _marker_options(item: pytest.Item) -> tuple[bool, Any, Any, str]:
     passthrough = options.get("passthrough")
     cassette = options.get("cassette")
     record_mode = options.get("record_mode", "once")
+    cassette_options = options.get("cassette_options")
     try:
         check_options(assert_all_called, None, f"@pytest.mark.{MARKER}", cassette, record_mode)
+        if cassette_options is not None and not isinstance(cassette_options, dict):
+            raise TypeError(
+                f"@pytest.mark.{MARKER}(cassette_options=...) must be a dict, got {cassette_options!r}"
+            )
     except TypeError as exc:  # passthrough is checked by activate(), as on every mock
         pytest.fail(str(exc), pytrace=False)
-    return assert_all_called, passthrough, cassette, record_mode
+    return assert_all_called, passthrough, cassette, record_mode, cassette_options
 
 
 @contextmanager

@@ -7,7 +7,7 @@ import functools
 import inspect
 import os
 import unittest
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Callable, ClassVar, Concatenate, ParamSpec, TypeVar
 
 from .assertions import CallAssertions
@@ -54,6 +54,9 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
     cassette: ClassVar[str | None] = None
     #: How the cassette records: ``once``, ``none``, ``new_episodes`` or ``all``.
     record_mode: ClassVar[str] = "once"
+    #: The cassette's other options (``match_on``, ``filter_headers``, ... of
+    #: :func:`aiohttpretty.cassette`).
+    cassette_options: ClassVar[Mapping[str, Any]] = {}
 
     _aiohttpretty_lifecycle: Lifecycle | None = None
     _aiohttpretty_expecting_failure: bool = False
@@ -90,6 +93,7 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
             passthrough=self.passthrough,
             cassette=path,
             record_mode=self.record_mode,
+            cassette_options=self.cassette_options,
         )
         self._aiohttpretty_lifecycle = lifecycle
         # Cleanups run last-in first-out: the verdict, then the restore, which

@@ -12,7 +12,7 @@ import os
 import pathlib
 import tempfile
 import unittest
-from typing import Any
+from typing import Any, ClassVar
 
 import aiohttp
 from aiohttp import web
@@ -438,9 +438,14 @@ class TestCaseOptionTest(unittest.TestCase):
 
         class Case(aiohttpretty.AioHTTPrettyTestCase):
             cassette = os.path.join(directory.name, "{test}.json")
+            cassette_options: ClassVar[dict[str, Any]] = {"filter_headers": ["X-Secret"]}
 
             async def test_one(self):
-                async with aiohttp.ClientSession() as session, session.get(base[0] + "/counter") as response:
+                headers = {"X-Secret": "hush"}
+                async with (
+                    aiohttp.ClientSession() as session,
+                    session.get(base[0] + "/counter", headers=headers) as response,
+                ):
                     self.assertEqual(await response.text(), "call 1")
 
         async def record() -> None:
@@ -458,7 +463,9 @@ class TestCaseOptionTest(unittest.TestCase):
             return result
 
         asyncio.run(record())
-        self.assertTrue(os.path.exists(os.path.join(directory.name, "test_one.json")))
+        recorded = pathlib.Path(directory.name, "test_one.json").read_text()
+        self.assertNotIn("hush", recorded)
+        self.assertIn("X-Secret", recorded)
         Case.record_mode = "none"
         run_case()  # the server is gone: replayed
 

@@ -37,7 +37,9 @@ async def run():
             await runner.cleanup()
 
 
-@pytest.mark.aiohttpretty(cassette="cassettes/{{test}}.json")
+@pytest.mark.aiohttpretty(
+    cassette="cassettes/{{test}}.json", cassette_options={{"filter_headers": ["Server"]}}
+)
 def test_hello():
     assert asyncio.run(run()) == b"hello from the server"
 """
@@ -57,7 +59,9 @@ def test_record_once_then_replay_and_override_from_the_command_line(
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
     path = pytester.path / "cassettes" / "test_hello.json"
     recorded = json.loads(path.read_text())
-    assert recorded["exchanges"][0]["response"]["body"] == "hello from the server"
+    response = recorded["exchanges"][0]["response"]
+    assert response["body"] == "hello from the server"
+    assert ["Server", "<FILTERED>"] in response["headers"]
 
     monkeypatch.delenv("START_SERVER")
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)  # replayed: no server
@@ -80,10 +84,15 @@ def test_marker_options_are_checked(pytester: pytest.Pytester) -> None:
         @pytest.mark.aiohttpretty(cassette="missing.json", record_mode="none")
         def test_missing_cassette():
             pass
+
+        @pytest.mark.aiohttpretty(cassette="c.json", cassette_options=["keep_headers"])
+        def test_bad_cassette_options():
+            pass
         """
     )
     result = pytester.runpytest("-p", "no:randomly")
-    result.assert_outcomes(errors=2)
+    result.assert_outcomes(errors=3)
+    result.stdout.fnmatch_lines(["*(cassette_options=...) must be a dict, got *keep_headers*"])
     result.stdout.fnmatch_lines(["*record_mode=...) must be one of once, none, new_episodes, all*"])
     result.stdout.fnmatch_lines(["*missing.json does not exist, and record mode 'none' only replays*"])
     assert "--aiohttpretty-record" in pytester.runpytest("--help").stdout.str()

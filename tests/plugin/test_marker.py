@@ -246,9 +246,9 @@ def test_unknown_marker_options_are_named(pytester: pytest.Pytester) -> None:
         [
             "*@pytest.mark.aiohttpretty got unknown option(s) 'asert_all_called' "
             "(did you mean 'assert_all_called'?), 'color'. Valid options: assert_all_called, passthrough, "
-            "cassette, record_mode.",
+            "cassette, record_mode, cassette_options.",
             "*@pytest.mark.aiohttpretty takes keyword arguments only (assert_all_called, passthrough, "
-            "cassette, record_mode),"
+            "cassette, record_mode, cassette_options),"
             " got ('127.0.0.1',)",
             "*@pytest.mark.aiohttpretty(assert_all_called=...) must be True or False, got 'yes'",
         ]
