@@ -27,6 +27,7 @@ from typing import Any
 from yarl import URL
 
 from ._urls import location, query_key
+from ._wire import Framing, has_no_body
 
 __all__ = [
     "DEFAULT_FILTERED_HEADERS",
@@ -241,6 +242,18 @@ def _exchange(entry: Any, where: str) -> Exchange:
     chunked = response.get("chunked", False)
     if not isinstance(chunked, bool):
         raise fail("response 'chunked' must be true or false")
+    headers, body = _headers_in(response, "response", fail), _body_in(response, "response", fail)
+    length = Framing.of(headers).content_length
+    if (
+        not chunked
+        and length is not None
+        and not has_no_body(method.upper(), status)
+        and length != str(len(body))
+    ):
+        raise fail(
+            f"the response's Content-Length is {length} but its body has {len(body)} bytes "
+            f"(was the body edited?); correct the header or remove it"
+        )
     return Exchange(
         method.upper(),
         url,
@@ -248,8 +261,8 @@ def _exchange(entry: Any, where: str) -> Exchange:
         _body_in(request, "request", fail),
         status,
         reason,
-        _headers_in(response, "response", fail),
-        _body_in(response, "response", fail),
+        headers,
+        body,
         chunked,
     )
 

@@ -416,6 +416,10 @@ class BadCassettesTest(unittest.TestCase):
             self.load_error(json.dumps(data)),
         )
         data = self.good()
+        data["exchanges"][1]["response"]["headers"] = [["Content-Length", "5"]]
+        message = self.load_error(json.dumps(data))
+        self.assertIn("exchange 2 (GET http://api.test/b): the response's Content-Length is 5", message)
+        data = self.good()
         data["exchanges"][0]["request"]["headers"] = [["Host"]]
         self.assertIn("[name, value] pairs", self.load_error(json.dumps(data)))
 
