@@ -1,35 +1,43 @@
 # The README's two commands: `make demo` (examples) and `make test` (everything).
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 BARE := .venv-bare
-PIP_QUIET := --quiet --disable-pip-version-check
 SOURCES := aiohttpretty tests examples benchmarks docs/conf.py
+# pip without its version check, and without two notes that are not results:
+# setuptools' note on every editable install of a package beside its tests
+# ("Editable installation ... folders with the same name as your package"),
+# and a warning of this machine's pip configuration, which names an index
+# directory that does not exist (.ci/matrix drops it too).
+PIP := -W "ignore:Editable installation:UserWarning" -m pip
+PIP_QUIET := --quiet --disable-pip-version-check
+NOT_A_RESULT := 2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
 
-.PHONY: demo test lint typecheck unittest docs pytest matrix bench clean
+.PHONY: demo test lint typecheck unittest docs pytest dist matrix bench clean
 
 $(VENV)/.installed: setup.cfg setup.py pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install $(PIP_QUIET) --upgrade pip
-	$(BIN)/python -m pip install $(PIP_QUIET) -e .
+	$(BIN)/python $(PIP) install $(PIP_QUIET) --upgrade pip $(NOT_A_RESULT)
+	$(BIN)/python $(PIP) install $(PIP_QUIET) -e . $(NOT_A_RESULT)
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/python -m pip install $(PIP_QUIET) -e '.[test,docs]'
+	$(BIN)/python $(PIP) install $(PIP_QUIET) -e '.[test,docs,dist]' $(NOT_A_RESULT)
 	touch $@
 
 # A virtual environment with the package alone: no pytest.
 $(BARE)/.installed: setup.cfg setup.py pyproject.toml
 	$(PYTHON) -m venv $(BARE)
-	$(BARE)/bin/python -m pip install $(PIP_QUIET) -e .
+	$(BARE)/bin/python $(PIP) install $(PIP_QUIET) -e . $(NOT_A_RESULT)
 	touch $@
 
 ## demo: install into .venv and run the examples with plain unittest
 demo: $(VENV)/.installed
 	$(BIN)/python -m unittest discover -v examples
 
-## test: lint, type-check, the unittest suites without pytest, the docs, then pytest
-test: lint typecheck unittest docs pytest
+## test: lint, type-check, the unittest suites without pytest, the docs, pytest, the distributions
+test: lint typecheck unittest docs pytest dist
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check $(SOURCES)
@@ -51,6 +59,14 @@ docs: $(VENV)/.installed-test
 pytest: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
+## dist: build the wheel and the sdist into dist/, check them with twine and tests/check_dist.py
+dist: $(VENV)/.installed-test
+	rm -rf dist
+	@# Its log only when it failed; else its last line, what it built.
+	log=$$($(BIN)/python -m build --outdir dist . 2>&1) || { echo "$$log"; exit 1; }; echo "$$log" | tail -n 1
+	$(BIN)/twine check --strict dist/*
+	$(BIN)/python -m pytest -q tests/check_dist.py
+
 ## matrix: the whole suite against the oldest, a middle and the newest supported aiohttp
 matrix:
 	bash .ci/matrix
@@ -60,4 +76,4 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench.py
 
 clean:
-	rm -rf $(VENV) $(BARE) docs/_build .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(BARE) .venv-matrix dist build docs/_build .mypy_cache .ruff_cache .pytest_cache

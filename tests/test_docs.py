@@ -4,6 +4,7 @@ run and must pass."""
 
 from __future__ import annotations
 
+import configparser
 import io
 import re
 import textwrap
@@ -56,6 +57,23 @@ class DocumentationExamplesTest(unittest.TestCase):
         reference = (ROOT / "docs" / "api.rst").read_text(encoding="utf-8")
         missing = [name for name in aiohttpretty.__all__ if f"aiohttpretty.{name}" not in reference]
         self.assertEqual(missing, [], "public names missing from docs/api.rst")
+
+    def test_read_the_docs_builds_as_make_docs(self):
+        config = (ROOT / ".readthedocs.yaml").read_text(encoding="utf-8")
+        setup = configparser.ConfigParser()
+        setup.read(ROOT / "setup.cfg")
+        conf = re.search(r"^  configuration: (\S+)$", config, re.MULTILINE)
+        self.assertIsNotNone(conf)
+        self.assertTrue((ROOT / conf.group(1)).is_file(), conf.group(1))
+        self.assertIn("\n  fail_on_warning: true\n", config)
+        self.assertIn("\n      extra_requirements:\n        - docs\n", config)
+        self.assertIn("docs", setup["options.extras_require"])
+        # A Python the package claims (one classifier each).
+        python = re.search(r'^    python: "(3\.\d+)"$', config, re.MULTILINE)
+        self.assertIsNotNone(python)
+        self.assertIn(
+            f"Programming Language :: Python :: {python.group(1)}", setup["metadata"]["classifiers"]
+        )
 
     def run_block(self, name: str, code: str) -> None:
         namespace: dict[str, object] = {"__name__": f"docs_example_{abs(hash(name))}"}
