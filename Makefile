@@ -13,6 +13,8 @@ SOURCES := aiohttpretty tests examples benchmarks docs/conf.py
 PIP := -W "ignore:Editable installation:UserWarning" -m pip
 PIP_QUIET := --quiet --disable-pip-version-check
 NOT_A_RESULT := 2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
+# Every suite runs with ResourceWarning as an error (pytest: setup.cfg).
+STRICT := -W error::ResourceWarning
 
 .PHONY: demo test lint typecheck unittest docs pytest dist matrix bench clean
 
@@ -48,8 +50,8 @@ typecheck: $(VENV)/.installed-test
 
 unittest: $(BARE)/.installed
 	$(BARE)/bin/python -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('pytest') is not None)"
-	$(BARE)/bin/python -m unittest discover -s tests -t .
-	$(BARE)/bin/python -m unittest discover examples
+	$(BARE)/bin/python $(STRICT) -m unittest discover -s tests -t .
+	$(BARE)/bin/python $(STRICT) -m unittest discover examples
 
 docs: $(VENV)/.installed-test
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
