@@ -16,7 +16,7 @@ NOT_A_RESULT := 2> >(grep -v 'is ignored: it is neither a file nor a directory' 
 # Every suite runs with ResourceWarning as an error (pytest: setup.cfg).
 STRICT := -W error::ResourceWarning
 
-.PHONY: demo test lint typecheck unittest docs pytest dist matrix bench clean
+.PHONY: demo test lint typecheck unittest docs pytest pytest-parallel dist matrix bench clean
 
 $(VENV)/.installed: setup.cfg setup.py pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ $(VENV)/.installed: setup.cfg setup.py pyproject.toml
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/python $(PIP) install $(PIP_QUIET) -e '.[test,docs,dist]' $(NOT_A_RESULT)
+	$(BIN)/python $(PIP) install $(PIP_QUIET) -e '.[test,lint,docs,dist]' $(NOT_A_RESULT)
 	touch $@
 
 # A virtual environment with the package alone: no pytest.
@@ -38,8 +38,9 @@ $(BARE)/.installed: setup.cfg setup.py pyproject.toml
 demo: $(VENV)/.installed
 	$(BIN)/python -m unittest discover -v examples
 
-## test: lint, type-check, the unittest suites without pytest, the docs, pytest, the distributions
-test: lint typecheck unittest docs pytest dist
+## test: lint, type-check, the unittest suites without pytest, the docs, pytest
+## (in file order, then in two processes in random order), the distributions
+test: lint typecheck unittest docs pytest pytest-parallel dist
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check $(SOURCES)
@@ -58,8 +59,13 @@ docs: $(VENV)/.installed-test
 	@# README.rst is the package's long description: plain docutils must render it.
 	$(BIN)/python -c "import docutils.core; docutils.core.publish_string(open('README.rst').read(), writer_name='html', settings_overrides={'halt_level': 2})"
 
+## pytest: the whole suite in file order (pytest-randomly off)
 pytest: $(VENV)/.installed-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -p no:randomly
+
+## pytest-parallel: the whole suite with pytest-xdist in two processes, in random order
+pytest-parallel: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -n 2 -p randomly
 
 ## dist: build the wheel and the sdist into dist/, check them with twine and tests/check_dist.py
 dist: $(VENV)/.installed-test
@@ -67,7 +73,7 @@ dist: $(VENV)/.installed-test
 	@# Its log only when it failed; else its last line, what it built.
 	log=$$($(BIN)/python -m build --outdir dist . 2>&1) || { echo "$$log"; exit 1; }; echo "$$log" | tail -n 1
 	$(BIN)/twine check --strict dist/*
-	$(BIN)/python -m pytest -q tests/check_dist.py
+	$(BIN)/python -m pytest -p no:randomly -q tests/check_dist.py
 
 ## matrix: the whole suite against the oldest, a middle and the newest supported aiohttp
 matrix:
