@@ -75,7 +75,7 @@ dist: $(VENV)/.installed-test
 	$(BIN)/twine check --strict dist/*
 	$(BIN)/python -m pytest -p no:randomly -q tests/check_dist.py
 
-## matrix: the whole suite against the oldest, a middle and the newest supported aiohttp
+## matrix: the suite on every supported Python, and on the oldest, a middle and the newest aiohttp
 matrix:
 	bash .ci/matrix
 

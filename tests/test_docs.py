@@ -75,6 +75,26 @@ class DocumentationExamplesTest(unittest.TestCase):
             f"Programming Language :: Python :: {python.group(1)}", setup["metadata"]["classifiers"]
         )
 
+    def test_readme_names_each_supported_python_as_tested_or_not(self):
+        setup = configparser.ConfigParser()
+        setup.read(ROOT / "setup.cfg")
+        claimed = re.findall(
+            r"^Programming Language :: Python :: (3\.\d+)$", setup["metadata"]["classifiers"], re.M
+        )
+        # One classifier per Python from the floor on.
+        floor = int(setup["options"]["python_requires"].removeprefix(">=3."))
+        self.assertEqual(claimed, [f"3.{minor}" for minor in range(floor, floor + len(claimed))])
+        readme = (ROOT / "README.rst").read_text(encoding="utf-8")
+        supported = re.search(r"^Supported: (.*?)\n\n", readme, re.MULTILINE | re.DOTALL)
+        self.assertIsNotNone(supported)
+        text = " ".join(supported.group(1).split())
+        self.assertTrue(text.startswith(f"Python {', '.join(claimed[:-1])} and {claimed[-1]};"), text)
+        # Each claimed Python is either tested in CI or said not to be.
+        tested = re.search(r"CI tests Python (3\.\d+(?:(?:, | and )3\.\d+)*) \(", text)
+        self.assertIsNotNone(tested, text)
+        untested = re.findall(r"Python (3\.\d+) is claimed but not tested here", text)
+        self.assertEqual(sorted(re.findall(r"3\.\d+", tested.group(1)) + untested), claimed)
+
     def run_block(self, name: str, code: str) -> None:
         namespace: dict[str, object] = {"__name__": f"docs_example_{abs(hash(name))}"}
         exec(compile(code, name, "exec"), namespace)
