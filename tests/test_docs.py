@@ -95,6 +95,31 @@ class DocumentationExamplesTest(unittest.TestCase):
         untested = re.findall(r"Python (3\.\d+) is claimed but not tested here", text)
         self.assertEqual(sorted(re.findall(r"3\.\d+", tested.group(1)) + untested), claimed)
 
+    def test_changelog_keeps_a_changelog(self):
+        import aiohttpretty
+
+        text = (ROOT / "docs" / "changelog.rst").read_text(encoding="utf-8")
+        versions = re.findall(r"^(.+)\n-+\n", text, re.MULTILINE)
+        self.assertEqual(versions[0], "Unreleased")
+        for version in versions[1:]:
+            self.assertRegex(version, r"^\d+\.\d+\.\d+ - \d{4}-\d{2}-\d{2}$")
+        self.assertEqual(versions[1].split(" - ")[0], aiohttpretty.__version__)
+        numbers = [tuple(map(int, version.split(" - ")[0].split("."))) for version in versions[1:]]
+        self.assertEqual(numbers, sorted(numbers, reverse=True))
+        # Each version's changes, sorted by kind, each kind once and not empty.
+        for version, changes in zip(
+            versions, re.split(r"^.+\n-+\n", text, flags=re.MULTILINE)[1:], strict=True
+        ):
+            kinds = re.findall(r"^(.+)\n~+\n", changes, re.MULTILINE)
+            with self.subTest(version=version):
+                self.assertTrue(kinds)
+                self.assertLessEqual(
+                    set(kinds), {"Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"}
+                )
+                self.assertEqual(len(kinds), len(set(kinds)))
+                for body in re.split(r"^.+\n~+\n", changes, flags=re.MULTILINE)[1:]:
+                    self.assertIn("\n* ", "\n" + body)
+
     def run_block(self, name: str, code: str) -> None:
         namespace: dict[str, object] = {"__name__": f"docs_example_{abs(hash(name))}"}
         exec(compile(code, name, "exec"), namespace)
