@@ -150,7 +150,7 @@ class RecordThenReplayTest(unittest.IsolatedAsyncioTestCase):
             self.assertFalse(tape.recording)
             replayed = await _traffic(base)
         self.assertEqual(len(recorded), 10)
-        for before, after in zip(recorded, replayed):
+        for before, after in zip(recorded, replayed, strict=True):
             with self.subTest(headers=before["headers"][:2]):
                 self.assertEqual(after, before)
         # What the checks rest on: the real server answered.
