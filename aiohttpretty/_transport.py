@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from .records import Call
 
-__all__ = ["Channel", "Dispatcher", "MockTransport", "Responder", "open_connection", "retire_all"]
+__all__ = ["Channel", "Dispatcher", "MockTransport", "Mount", "Responder", "open_connection", "retire_all"]
 
 Pending = Coroutine[Any, Any, None]
 
@@ -74,6 +74,21 @@ class Responder(Protocol):
     (returning ``None``) or from the coroutine it returns (run as a task)."""
 
     def respond(self, call: Call, channel: Channel) -> Pending | None: ...
+
+
+class Mount(Protocol):
+    """What answers the requests no route matched, before they are refused
+    (an application, a cassette): the mock asks each in turn whether it
+    ``accepts`` the recorded call, and the first that does answers it (``respond``).
+    ``close``/``aclose`` release what it started, when the test ends."""
+
+    def accepts(self, call: Call) -> bool: ...
+
+    def respond(self, call: Call, channel: Channel) -> Pending | None: ...
+
+    def close(self) -> None: ...
+
+    async def aclose(self) -> None: ...
 
 
 class Dispatcher(Protocol):

@@ -227,6 +227,7 @@ class Lifecycle:
             scope.pop(mock)
             mock.clear()
             self._started = False
+            mock.close()
 
 
 def _union(noted: list[Any], now: Iterable[Any]) -> list[Any]:
@@ -279,6 +280,8 @@ class mocked:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if self._lifecycles:
+            await self._lifecycles[-1].mock.aclose()
         self.__exit__(exc_type, exc, tb)
 
     def __call__(self, func: F) -> F:

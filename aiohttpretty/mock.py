@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
@@ -16,6 +17,7 @@ import aiohttp
 from yarl import URL
 
 from . import _canned, _context, _seam, _transport
+from ._app import AppMount
 from ._options import build_route
 from ._urls import URI, location, normalise_method, normalise_url
 from .assertions import CallAssertions, Raises
@@ -58,6 +60,9 @@ class AioHTTPretty(CallAssertions):
         #: Mistakes of registrations that showed at request time (:class:`Mistake`).
         self.mistakes: list[Mistake] = []
         self._passthrough: frozenset[str] = frozenset()
+        #: What answers a request no route matched, before it is refused
+        #: (:class:`~._transport.Mount`: apps, cassettes), first accepting first.
+        self._mounts: list[_transport.Mount] = []
 
     # Registration.
     @property
@@ -133,6 +138,31 @@ class AioHTTPretty(CallAssertions):
         route = build_route(method, uri, options, json=json, original=original)
         self._registry.add(route)
         return route
+
+    def register_app(self, /, origin: URI, app: Any) -> AppMount:
+        """Serve every request to ``origin`` (``'https://api.example.com'``,
+        optionally with a path prefix) from ``app``, an
+        :class:`aiohttp.web.Application` or a handler coroutine function
+        ``async def handler(request)``, through aiohttp's own server code in
+        memory: no port is opened.  A route registered for a URL under it wins.
+        The app starts on its first request; it is cleaned up when the test
+        ends (:meth:`close`).  See :doc:`apps`."""
+        mount = AppMount(origin, app)
+        self._mounts.append(mount)
+        return mount
+
+    def close(self) -> None:
+        """Clean up what the mounts started (an app's ``on_cleanup``...), and
+        forget them.  Called when a test ends; :meth:`aclose` from a coroutine."""
+        mounts, self._mounts = self._mounts, []
+        for mount in reversed(mounts):
+            mount.close()
+
+    async def aclose(self) -> None:
+        """:meth:`close`, awaited on the running event loop."""
+        mounts, self._mounts = self._mounts, []
+        for mount in reversed(mounts):
+            await mount.aclose()
 
     def schemeless(self, text: str) -> str | None:
         """The URL to request for ``text``, a URL without a scheme that aiohttp
@@ -228,6 +258,11 @@ class AioHTTPretty(CallAssertions):
         try:
             route = self._registry.resolve(call)
             if route is None:
+                for mount in self._mounts:
+                    if mount.accepts(call):
+                        channel.call = call
+                        self.calls.append(call)
+                        return mount.respond(call, channel)
                 raise NoRouteMatched(self._registry.explain(call))
             reply = route.next_reply()
         except NoRouteMatched as exc:
@@ -245,8 +280,11 @@ class AioHTTPretty(CallAssertions):
 
     def report(self, channel: _transport.MockTransport, exc: BaseException) -> None:
         """A responder's mistake while answering on ``channel``."""
-        if channel.call is not None:
-            self.mistakes.append(Mistake(channel.call, exc))
+        call = channel.call
+        if call is not None:
+            served = call.route is None  # by a mount: its traceback is shown
+            detail = "".join(traceback.format_exception(exc)) if served else ""
+            self.mistakes.append(Mistake(call, exc, detail))
 
     # Requests.
     async def fake_request(self, /, method: str, uri: URI, **kwargs: Any) -> aiohttp.ClientResponse:
