@@ -36,7 +36,10 @@ if TYPE_CHECKING:
     from ._transport import Channel, Pending
     from .records import Call
 
-__all__ = ["AppMount", "Handler", "ResponseEnd"]
+__all__ = ["SHUTDOWN_TIMEOUT", "AppMount", "Handler", "ResponseEnd"]
+
+#: How long a handler still running when the test ends may take to finish.
+SHUTDOWN_TIMEOUT = 1.0
 
 #: A single handler coroutine function, served for every path.
 Handler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
@@ -102,7 +105,7 @@ class ResponseEnd:
             if status == 100 and self._skip_continue:
                 self._skip_continue = False  # the mock's transport sent it already
                 return self.feed(rest) if rest else (b"", b"")
-            if 100 < status < 200:
+            if 101 < status < 200:  # an interim response (103): the final one follows
                 sent, left = self.feed(rest) if rest else (b"", b"")
                 return head + sent, left
             self._start(head, status)
@@ -162,11 +165,17 @@ class ResponseEnd:
         return data[:position], data[position:]
 
 
-class _ServerSide(asyncio.Transport):
-    """The server's end of one in-memory connection: its writes go to the client."""
+class _ServerSide(asyncio.transports._FlowControlMixin):
+    """The server's end of one in-memory connection: its writes go to the client.
+
+    asyncio's ``loop.sendfile`` (a :class:`~aiohttp.web.FileResponse`) writes
+    the file through :meth:`write` in pieces, for a transport that says so
+    and has asyncio's flow control (hence the mixin)."""
+
+    _sendfile_compatible = asyncio.constants._SendfileMode.FALLBACK  # type: ignore[attr-defined]
 
     def __init__(self, mount: AppMount, channel: Channel) -> None:
-        super().__init__()
+        super().__init__(loop=asyncio.get_running_loop())
         self.channel = channel
         self._mount = mount
         self._closing = False
@@ -250,6 +259,16 @@ class _ServerSide(asyncio.Transport):
     def get_extra_info(self, name: str, default: Any = None) -> Any:
         return self._extra.get(name, default)
 
+    def get_protocol(self) -> asyncio.BaseProtocol:
+        assert self.protocol is not None
+        return self.protocol
+
+    def set_protocol(self, protocol: asyncio.BaseProtocol) -> None:
+        self.protocol = protocol  # type: ignore[assignment]
+
+    def is_reading(self) -> bool:
+        return True
+
     def get_write_buffer_size(self) -> int:
         return 0
 
@@ -270,8 +289,11 @@ class AppMount:
     The app starts on its first request and is cleaned up by :meth:`close`."""
 
     def __init__(self, origin: Any, app: web.Application | Handler) -> None:
-        url: URL = normalise_url(origin)
-        if url.scheme not in ("http", "https") or not url.host or url.query_string or url.fragment:
+        try:
+            url: URL | None = normalise_url(origin)
+        except (TypeError, ValueError):
+            url = None
+        if url is None or url.query_string or url.fragment:
             raise ValueError(
                 f"register_app() takes an origin such as 'https://api.example.com' (optionally with a "
                 f"path prefix), got {origin!r}"
@@ -356,22 +378,30 @@ class AppMount:
 
     def close(self) -> None:
         """Clean the app up (``on_shutdown``, ``on_cleanup``, ``cleanup_ctx``),
-        on the event loop it started on, if it started."""
-        runner, loop = self._runner, self._loop
-        self._runner = self._starting = None
-        if runner is None or loop is None or loop.is_closed():
+        on the event loop it started on, if it started: from a coroutine, the
+        cleanup is only scheduled (await :meth:`aclose` instead)."""
+        loop = self._loop
+        if self._runner is None or loop is None or loop.is_closed():
             return
         if loop.is_running():
-            loop.create_task(runner.cleanup())
+            loop.create_task(self.aclose())
         else:
-            loop.run_until_complete(runner.cleanup())
+            loop.run_until_complete(self.aclose())
 
     async def aclose(self) -> None:
-        """:meth:`close`, awaited on the running event loop."""
+        """Stop serving: the server's connections are closed (a handler still
+        running gets :data:`SHUTDOWN_TIMEOUT` seconds), then the app is cleaned up."""
         runner = self._runner
         self._runner = self._starting = None
-        if runner is not None:
-            await runner.cleanup()
+        self._sides.clear()
+        if runner is None:
+            return
+        server = runner.server
+        if server is not None:
+            for connection in server.connections:
+                connection.close()  # an idle one at once, a busy one after its response
+            await server.shutdown(SHUTDOWN_TIMEOUT)
+        await runner.cleanup()
 
 
 class _StartupFailed(Exception):
