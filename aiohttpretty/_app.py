@@ -62,8 +62,11 @@ class _Logger:
 
     def exception(self, msg: str, *args: Any, exc_info: Any = None, **kwargs: Any) -> None:
         side = _serving.get(None)
-        if side is not None and isinstance(exc_info, BaseException):
-            side.channel.mistake(exc_info)
+        if side is None or not isinstance(exc_info, BaseException):
+            return
+        if isinstance(exc_info, ConnectionResetError) and side.is_closing():
+            return  # writing after the client went away: the client's choice, not a mistake
+        side.channel.mistake(exc_info)
 
     error = exception
 
@@ -215,7 +218,7 @@ class _ServerSide(asyncio.transports._FlowControlMixin):
             if end.status == 101:
                 self._upgraded = True
                 assert self.protocol is not None
-                self.channel.take_over(self.protocol.data_received, self._client_closed)
+                self.channel.take_over(self.protocol.data_received, self.client_closed)
             self._finish(end.keeps_alive)
 
     def _finish(self, keeps_alive: bool) -> None:
@@ -226,7 +229,7 @@ class _ServerSide(asyncio.transports._FlowControlMixin):
             if not self._upgraded:
                 self.channel.end(keeps_alive)
 
-    def _client_closed(self) -> None:
+    def client_closed(self) -> None:
         if self.protocol is not None and not self._closing:
             self._closing = True
             asyncio.get_running_loop().call_soon(self.protocol.connection_lost, None)
@@ -374,7 +377,11 @@ class AppMount:
                 side.protocol.connection_made(side)
             finally:
                 _serving.reset(token)
-        await side.exchange(head, channel.call.body)
+        try:
+            await side.exchange(head, channel.call.body)
+        except asyncio.CancelledError:
+            side.client_closed()  # the client went away mid-response: so does the server's peer
+            raise
 
     def close(self) -> None:
         """Clean the app up (``on_shutdown``, ``on_cleanup``, ``cleanup_ctx``),

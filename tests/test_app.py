@@ -3,6 +3,7 @@ with the same application behind a real TestServer on 127.0.0.1."""
 
 from __future__ import annotations
 
+import asyncio
 import pathlib
 import unittest
 from typing import Any
@@ -254,6 +255,42 @@ class RegisterAppTest(unittest.IsolatedAsyncioTestCase):
                     await session.get("https://api.example.com/v10")
                 with mock.raises(aiohttpretty.NoRouteMatched):
                     await session.get("http://api.example.com/v1")
+
+    async def test_expect_continue_and_a_client_leaving_an_endless_stream(self):
+        stopped: list[str] = []
+
+        async def endless(request: web.Request) -> web.StreamResponse:
+            response = web.StreamResponse()
+            await response.prepare(request)
+            try:
+                while True:
+                    await response.write(b"tick\n")
+                    await asyncio.sleep(0.001)
+            except ConnectionResetError as exc:
+                stopped.append(type(exc).__name__)
+                raise
+
+        async def upload(request: web.Request) -> web.Response:
+            return web.Response(text=str(len(await request.read())))
+
+        app = web.Application()
+        app.router.add_get("/endless", endless)
+        app.router.add_post("/upload", upload)
+        async with aiohttpretty.mocked() as mock:
+            mock.register_app(ORIGIN, app)
+            async with aiohttp.ClientSession() as session:
+                async with session.post(ORIGIN + "/upload", data=b"x" * 1000, expect100=True) as response:
+                    self.assertEqual(await response.text(), "1000")
+                async with session.get(ORIGIN + "/endless") as response:
+                    self.assertEqual(await response.content.readline(), b"tick\n")
+                for _ in range(100):
+                    if stopped:
+                        break
+                    await asyncio.sleep(0.01)
+                self.assertEqual(len(stopped), 1)  # the handler saw the client go, as behind a socket
+                async with session.post(ORIGIN + "/upload", data=b"y") as response:
+                    self.assertEqual(await response.text(), "1")
+        # and its error is not a mistake of the test: the block ended cleanly.
 
     async def test_https_origin_is_seen_by_the_app(self):
         async def handler(request: web.BaseRequest) -> web.Response:
