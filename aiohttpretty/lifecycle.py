@@ -225,9 +225,8 @@ class Lifecycle:
             mock.deactivate()
         finally:
             scope.pop(mock)
-            mock.clear()
             self._started = False
-            mock.close()
+            mock.clear()  # cleans the registered apps up too
 
 
 def _union(noted: list[Any], now: Iterable[Any]) -> list[Any]:

@@ -177,10 +177,12 @@ class AioHTTPretty(CallAssertions):
         return None
 
     def clear(self) -> None:
-        """Forget all routes and recorded calls."""
+        """Forget all routes, registered apps (cleaned up) and recorded calls."""
         self._registry.clear()
         self.calls.clear()
         self.unmatched.clear()
+        if self._mounts:
+            self.close()
 
     # Activation.
     @property

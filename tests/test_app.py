@@ -312,6 +312,18 @@ class RegisterAppTest(unittest.IsolatedAsyncioTestCase):
                     self.assertEqual(await response.text(), "module")
             self.assertTrue(aiohttpretty.has_call(ORIGIN + "/"))
 
+    async def test_clear_forgets_and_cleans_up_the_apps(self):
+        events: list[str] = []
+        async with aiohttpretty.mocked() as mock:
+            mock.register_app(ORIGIN, make_app(events))
+            async with aiohttp.ClientSession() as session:
+                await (await session.get(ORIGIN + "/users/1")).read()
+                mock.clear()
+                await asyncio.sleep(0.05)  # in a running loop, the cleanup is scheduled
+                self.assertEqual(events[2:], ["context out"])
+                with mock.raises(aiohttpretty.NoRouteMatched):
+                    await session.get(ORIGIN + "/users/1")
+
     def test_bad_input_is_refused_and_registers_nothing(self):
         mock = aiohttpretty.AioHTTPretty()
         with self.assertRaisesRegex(ValueError, "origin such as"):
