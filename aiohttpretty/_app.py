@@ -77,9 +77,11 @@ class _Logger:
 
 
 class ResponseEnd:
-    """Reads the response bytes a server writes, to tell where each response
-    ends: after its head and body, framed by ``Content-Length``, chunks or no
-    body; ``None`` for one that ends when the connection closes."""
+    """Reads the bytes of one response as a server writes them, to tell where
+    it ends (:attr:`done`): after its head and body, framed by
+    ``Content-Length``, chunks or no body.  One without framing ends when the
+    server closes the connection.  A ``100 Continue`` the client already got
+    from the mock's transport is dropped."""
 
     def __init__(self, method: str, expects_continue: bool) -> None:
         self._method = method

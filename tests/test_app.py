@@ -13,6 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 import aiohttpretty
+from aiohttpretty._app import ResponseEnd
 
 ORIGIN = "http://api.example.com"
 FILE = pathlib.Path(__file__).resolve().parent / "realserver.py"
@@ -164,7 +165,8 @@ class BothWaysTest(aiohttpretty.AioHTTPrettyTestCase):
         server = TestServer(make_app(real_events), host="127.0.0.1")
         await server.start_server()
         try:
-            over_loopback = await exercise(str(server.make_url("")))
+            with self.assertLogs("aiohttp.server", "ERROR") as logged:  # the real server logs the 500
+                over_loopback = await exercise(str(server.make_url("")))
         finally:
             await server.close()
         self.assertEqual(in_memory, over_loopback)
@@ -176,6 +178,7 @@ class BothWaysTest(aiohttpretty.AioHTTPrettyTestCase):
         self.assertEqual(in_memory[5], ("redirect", 200, "/users/7?q=moved", [(302, "/users/7?q=moved")]))
         self.assertEqual(in_memory[6][2], [b"line %d\n" % n for n in range(5)])
         self.assertEqual(in_memory[11][1], 500)
+        self.assertIn("ZeroDivisionError: the fake API broke", "\n".join(logged.output))
         self.assertEqual(in_memory[12], ("ws", "echo hi"))
         self.assertEqual(events, real_events[:2])
         self.assertEqual(real_events[2:], ["context out"])
@@ -333,6 +336,42 @@ class RegisterAppTest(unittest.IsolatedAsyncioTestCase):
         with self.assertRaisesRegex(TypeError, "aiohttp.web.Application or a handler"):
             mock.register_app(ORIGIN, "not an app")
         self.assertEqual(mock._mounts, [])
+
+
+class ResponseEndTest(unittest.TestCase):
+    """Where a response ends, on bytes alone, whatever pieces they come in."""
+
+    def feed_bytewise(self, method: str, data: bytes, expects_continue: bool = False) -> tuple[bytes, int]:
+        end = ResponseEnd(method, expects_continue)
+        sent = b""
+        for position in range(len(data)):
+            piece, _ = end.feed(data[position : position + 1])
+            sent += piece
+            if end.done:
+                return sent, position + 1
+        return sent, -1
+
+    def test_framings(self):
+        chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n10\r\n" + b"x" * 16
+        chunked += b"\r\n0\r\n\r\n"
+        length = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+        empty = b"HTTP/1.1 204 No Content\r\n\r\n"
+        head = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+        for data in (chunked, length, empty):
+            with self.subTest(data=data[:30]):
+                self.assertEqual(self.feed_bytewise("GET", data), (data, len(data)))
+        self.assertEqual(self.feed_bytewise("HEAD", head), (head, len(head)))
+        unframed = b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end"
+        self.assertEqual(self.feed_bytewise("GET", unframed), (unframed, -1))
+        whole = ResponseEnd("GET", False)
+        self.assertEqual(whole.feed(length + b"next"), (length, b"next"))
+        self.assertTrue(whole.done and whole.keeps_alive)
+
+    def test_a_continue_the_client_got_already_is_dropped(self):
+        data = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+        self.assertEqual(self.feed_bytewise("POST", data, expects_continue=True), (data[25:], len(data)))
+        early = b"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+        self.assertEqual(ResponseEnd("GET", False).feed(early), (early, b""))
 
 
 class TestCaseFormTest(aiohttpretty.AioHTTPrettyTestCase):
