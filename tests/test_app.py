@@ -214,7 +214,7 @@ class RegisterAppTest(unittest.IsolatedAsyncioTestCase):
         message = str(caught.exception)
         self.assertIn("GET http://api.example.com/boom: ZeroDivisionError: the fake API broke", message)
         self.assertIn("Traceback", message)
-        self.assertIn('raise ZeroDivisionError("the fake API broke")', message)
+        self.assertIn("in boom", message)  # the handler's frame
 
     async def test_an_app_failing_at_startup_fails_the_request_and_the_block(self):
         async def broken(app: web.Application) -> None:
