@@ -65,6 +65,7 @@ __all__ = [
     "fake_request",
     "has_call",
     "mocked",
+    "register_app",
     "register_json_uri",
     "register_uri",
     "registry",
@@ -79,6 +80,13 @@ register_uri = original_api(AioHTTPretty.register_uri)
 #: Register a JSON response for ``method uri`` on the current mock; see
 #: :meth:`AioHTTPretty.register_json_uri`.
 register_json_uri = original_api(AioHTTPretty.register_json_uri)
+
+
+def register_app(origin: URI, app: Any) -> Any:
+    """Serve every request to ``origin`` from ``app`` (an
+    :class:`aiohttp.web.Application` or a handler coroutine function) on the
+    current mock; see :meth:`AioHTTPretty.register_app`."""
+    return current().register_app(origin, app)
 
 
 def activate(passthrough: Any = None) -> None:

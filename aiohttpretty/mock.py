@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import inspect
 import re
+import traceback
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, Union
+from typing import TYPE_CHECKING, Any, Union
 
 import aiohttp
 from yarl import URL
 
 from . import _canned, _context, _seam, _transport
+from ._app import AppMount
 from ._options import build_route
 from ._urls import URI, location, normalise_method, normalise_url
 from .assertions import CallAssertions, Raises
@@ -27,21 +29,11 @@ from .routes import Registry, RegistryView, Route
 if TYPE_CHECKING:
     from ._wire import RequestHead
 
-__all__ = ["ORIGINAL_API", "AioHTTPretty", "Mount", "URIPattern"]
+__all__ = ["ORIGINAL_API", "AioHTTPretty", "URIPattern"]
 
 #: What ``register_uri`` takes as a URI: a URL, or a compiled pattern matched
 #: against the whole requested URL.
 URIPattern = Union[URI, "re.Pattern[str]"]
-
-
-class Mount(Protocol):
-    """What a mock consults for a request no registered route matches (a cassette)."""
-
-    def accepts(self, call: Call) -> _transport.Responder | None:
-        """The responder for ``call``, or ``None`` when the mount does not answer it."""
-
-    def explain(self, call: Call) -> str:
-        """Why the mount does not answer ``call``."""
 
 
 #: The keyword with which the module-level functions mark a call as one of the
@@ -69,8 +61,9 @@ class AioHTTPretty(CallAssertions):
         #: Mistakes of registrations that showed at request time (:class:`Mistake`).
         self.mistakes: list[Mistake] = []
         self._passthrough: frozenset[str] = frozenset()
-        # What answers a request no route matched (cassettes), the last mounted first.
-        self._mounts: list[Mount] = []
+        #: What answers a request no route matched, before it is refused
+        #: (:class:`~._transport.Mount`: apps, cassettes), first accepting first.
+        self._mounts: list[_transport.Mount] = []
 
     # Registration.
     @property
@@ -147,6 +140,31 @@ class AioHTTPretty(CallAssertions):
         self._registry.add(route)
         return route
 
+    def register_app(self, /, origin: URI, app: Any) -> AppMount:
+        """Serve every request to ``origin`` (``'https://api.example.com'``,
+        optionally with a path prefix) from ``app``, an
+        :class:`aiohttp.web.Application` or a handler coroutine function
+        ``async def handler(request)``, through aiohttp's own server code in
+        memory: no port is opened.  A route registered for a URL under it wins.
+        The app starts on its first request; it is cleaned up when the test
+        ends (:meth:`close`).  See :doc:`apps`."""
+        mount = AppMount(origin, app)
+        self._mounts.append(mount)
+        return mount
+
+    def close(self) -> None:
+        """Clean up what the mounts started (an app's ``on_cleanup``...), and
+        forget them.  Called when a test ends; :meth:`aclose` from a coroutine."""
+        mounts, self._mounts = self._mounts, []
+        for mount in reversed(mounts):
+            mount.close()
+
+    async def aclose(self) -> None:
+        """:meth:`close`, awaited on the running event loop."""
+        mounts, self._mounts = self._mounts, []
+        for mount in reversed(mounts):
+            await mount.aclose()
+
     def schemeless(self, text: str) -> str | None:
         """The URL to request for ``text``, a URL without a scheme that aiohttp
         would refuse, when the original API registered it so; else ``None``."""
@@ -159,20 +177,22 @@ class AioHTTPretty(CallAssertions):
             return "http://" + text
         return None
 
-    def mount(self, mount: Mount) -> None:
-        """Consult ``mount`` (a cassette) for requests no registered route matches."""
+    def mount(self, mount: _transport.Mount) -> None:
+        """Consult ``mount`` (an app, a cassette) for requests no registered route matches."""
         self._mounts.append(mount)
 
-    def unmount(self, mount: Mount) -> None:
+    def unmount(self, mount: _transport.Mount) -> None:
         """Stop consulting ``mount``."""
         if mount in self._mounts:
             self._mounts.remove(mount)
 
     def clear(self) -> None:
-        """Forget all routes and recorded calls."""
+        """Forget all routes, registered apps (cleaned up) and recorded calls."""
         self._registry.clear()
         self.calls.clear()
         self.unmatched.clear()
+        if self._mounts:
+            self.close()
 
     # Activation.
     @property
@@ -268,14 +288,16 @@ class AioHTTPretty(CallAssertions):
         return _canned.answer(route, reply, call, channel)
 
     def _mounted(self, call: Call, channel: _transport.MockTransport) -> _transport.Pending | None:
-        """Answer ``call``, which no route matched, from a mount (a cassette)."""
-        for mount in reversed(self._mounts):
+        """Answer ``call``, which no route matched, from the first mount that
+        accepts it (an app, a cassette); refuse it, with each mount's reasons."""
+        for mount in self._mounts:
             responder = mount.accepts(call)
             if responder is not None:
                 channel.call = call
                 self.calls.append(call)
                 return responder.respond(call, channel)
-        explained = [self._registry.explain(call), *(mount.explain(call) for mount in reversed(self._mounts))]
+        reasons = (mount.explain(call) for mount in self._mounts)
+        explained = [self._registry.explain(call), *(reason for reason in reasons if reason)]
         exc = NoRouteMatched("\n".join(explained))
         exc.call = call
         self.unmatched.append(call)
@@ -283,8 +305,11 @@ class AioHTTPretty(CallAssertions):
 
     def report(self, channel: _transport.MockTransport, exc: BaseException) -> None:
         """A responder's mistake while answering on ``channel``."""
-        if channel.call is not None:
-            self.mistakes.append(Mistake(channel.call, exc))
+        call = channel.call
+        if call is not None:
+            served = call.route is None  # by a mount: its traceback is shown
+            detail = "".join(traceback.format_exception(exc)) if served else ""
+            self.mistakes.append(Mistake(call, exc, detail))
 
     # Requests.
     async def fake_request(self, /, method: str, uri: URI, **kwargs: Any) -> aiohttp.ClientResponse:
