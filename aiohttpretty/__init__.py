@@ -18,6 +18,7 @@ from typing import Any
 import aiohttp
 
 from ._options import REGISTER_OPTIONS
+from ._registering import URIPattern
 from ._urls import URI
 from .cassettes import Cassette, CassetteError, cassette
 from .errors import (
@@ -29,7 +30,7 @@ from .errors import (
 )
 from .lifecycle import mocked
 from .matchers import NOT_GIVEN, Condition
-from .mock import AioHTTPretty, URIPattern
+from .mock import AioHTTPretty
 from .records import Call, CalledURI, CallList, Mistake
 from .routes import RegistryView, Route
 from .scope import current, original_api

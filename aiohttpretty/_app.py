@@ -7,12 +7,11 @@ server-side protocol (:class:`aiohttp.web.RequestHandler`, made by the app's
 writes go to the client's :class:`~._transport.Channel`.  No port is opened.
 
 Each mocked client connection gets one server-side connection, kept while
-the client's connection is: the request the mock recorded is written to it
-as bytes, and what the server writes back is sent to the client as it comes
-(streaming stays streaming).  The end of each response is read from its own
-framing (``Content-Length``, chunked, no body), so the client's connection
-goes back to the mock for the next request (a route still wins over the
-app); a ``101`` hands the connection over to the server for good (websockets).
+the client's connection is: the recorded request is written to it as bytes,
+and what the server writes back goes to the client as it comes.  The end of
+each response is read from its framing, so the client's connection goes back
+to the mock for the next request (a route still wins over the app); a ``101``
+hands the connection over to the server for good (websockets).
 """
 
 from __future__ import annotations

@@ -7,11 +7,9 @@ are written by the responders (:mod:`._canned` for registered routes).
 
 from __future__ import annotations
 
-import inspect
 import re
 import traceback
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from yarl import URL
@@ -19,21 +17,18 @@ from yarl import URL
 from . import _canned, _context, _seam, _transport
 from ._app import AppMount
 from ._options import build_route
+from ._registering import Registering
 from ._urls import URI, location, normalise_method, normalise_url
 from .assertions import CallAssertions, Raises
 from .errors import NetworkEscape, NoRouteMatched, exceptions_in, names_refusal, refusals_in
-from .matchers import ANY_QUERY, EXACT, NOT_GIVEN, RequestPattern, passed_checks
+from .matchers import ANY_QUERY, EXACT, RequestPattern, passed_checks
 from .records import Call, CallList, Mistake
 from .routes import Registry, RegistryView, Route
 
 if TYPE_CHECKING:
     from ._wire import RequestHead
 
-__all__ = ["ORIGINAL_API", "AioHTTPretty", "URIPattern"]
-
-#: What ``register_uri`` takes as a URI: a URL, or a compiled pattern matched
-#: against the whole requested URL.
-URIPattern = Union[URI, "re.Pattern[str]"]
+__all__ = ["ORIGINAL_API", "AioHTTPretty"]
 
 
 #: The keyword with which the module-level functions mark a call as one of the
@@ -41,7 +36,7 @@ URIPattern = Union[URI, "re.Pattern[str]"]
 ORIGINAL_API = "_aiohttpretty_original_api"
 
 
-class AioHTTPretty(CallAssertions):
+class AioHTTPretty(Registering, CallAssertions):
     """A mock of aiohttp's client: routes, recorded calls and activation.
 
     The module-level functions of :mod:`aiohttpretty` forward to the current
@@ -70,69 +65,6 @@ class AioHTTPretty(CallAssertions):
     def registry(self) -> RegistryView:
         """A read-only view of the registered routes, keyed by ``(METHOD, url)``."""
         return RegistryView(self._registry)
-
-    def register_uri(
-        self,
-        /,
-        method: str,
-        uri: URIPattern,
-        *,
-        params: Any = None,
-        status: int = 200,
-        reason: str | None = None,
-        headers: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
-        body: Any = None,
-        auto_length: bool | None = None,
-        responses: Sequence[Mapping[str, Any]] | None = None,
-        exception: BaseException | type[BaseException] | None = None,
-        delay: float = 0,
-        callback: Callable[[Call], Any] | None = None,
-        times: int | None = None,
-        match_headers: Mapping[str, Any] | None = None,
-        match_json: Any = NOT_GIVEN,
-        match_data: Any = None,
-        match: Callable[[Call], Any] | None = None,
-        match_params_partial: bool = False,
-        **unknown: Any,
-    ) -> Route:
-        """Register the response for ``method uri``; every option is described
-        in :ref:`options`.
-
-        ``uri`` is a URL (a ``str``, a :class:`yarl.URL`, or an object whose
-        ``str()`` is one) or a compiled regular expression.  An unknown option
-        name raises :class:`TypeError` naming the closest valid one (the
-        module-level :func:`aiohttpretty.register_uri` warns instead, as the
-        original did).  A failed registration registers nothing.
-        """
-        return self._register(method, uri, _given(locals()), json=False)
-
-    def register_json_uri(
-        self,
-        /,
-        method: str,
-        uri: URIPattern,
-        *,
-        params: Any = None,
-        status: int = 200,
-        reason: str | None = None,
-        headers: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
-        body: Any = None,
-        auto_length: bool | None = None,
-        responses: Sequence[Mapping[str, Any]] | None = None,
-        exception: BaseException | type[BaseException] | None = None,
-        delay: float = 0,
-        callback: Callable[[Call], Any] | None = None,
-        times: int | None = None,
-        match_headers: Mapping[str, Any] | None = None,
-        match_json: Any = NOT_GIVEN,
-        match_data: Any = None,
-        match: Callable[[Call], Any] | None = None,
-        match_params_partial: bool = False,
-        **unknown: Any,
-    ) -> Route:
-        """Like :meth:`register_uri`, with ``body`` JSON-encoded and
-        ``Content-Type: application/json`` unless ``headers`` gives another."""
-        return self._register(method, uri, _given(locals()), json=True)
 
     def _register(self, method: str, uri: Any, options: dict[str, Any], *, json: bool) -> Route:
         original = bool(options.pop(ORIGINAL_API, False))
@@ -406,26 +338,3 @@ class AioHTTPretty(CallAssertions):
     def __repr__(self) -> str:
         state = "active" if self.is_active else "inactive"
         return f"<AioHTTPretty {state} routes={len(self._registry)} calls={len(self.calls)}>"
-
-
-_SIGNATURE_DEFAULTS = {
-    name: parameter.default
-    for name, parameter in inspect.signature(AioHTTPretty.register_uri).parameters.items()
-    if parameter.kind is inspect.Parameter.KEYWORD_ONLY
-}
-
-
-def _given(arguments: dict[str, Any]) -> dict[str, Any]:
-    """The options of a ``register_uri`` call that were given: those not at
-    their default, and the unknown ones (to be warned about or refused)."""
-    options = {
-        name: value
-        for name, default in _SIGNATURE_DEFAULTS.items()
-        if not _is_default(value := arguments[name], default)
-    }
-    options.update(arguments["unknown"])
-    return options
-
-
-def _is_default(value: Any, default: Any) -> bool:
-    return value is default or (type(value) is type(default) and value == default)
