@@ -20,9 +20,11 @@ import aiohttp
 
 from ._background import ResponderError
 from ._options import REGISTER_OPTIONS
+from ._registering import URIPattern
 from ._urls import URI
 from ._websocket import WEBSOCKET_OPTIONS
 from ._websocket_server import WebSocket
+from .cassettes import Cassette, CassetteError, cassette
 from .errors import (
     AioHTTPrettyWarning,
     NetworkEscape,
@@ -32,7 +34,7 @@ from .errors import (
 )
 from .lifecycle import mocked
 from .matchers import NOT_GIVEN, Condition
-from .mock import AioHTTPretty, URIPattern
+from .mock import AioHTTPretty
 from .records import Call, CalledURI, CallList, Mistake, WebSocketConversation, WebSocketMessage
 from .routes import RegistryView, Route
 from .scope import current, on_current, original_api
@@ -49,6 +51,8 @@ __all__ = [
     "Call",
     "CallList",
     "CalledURI",
+    "Cassette",
+    "CassetteError",
     "Condition",
     "Mistake",
     "NetworkEscape",
@@ -64,12 +68,14 @@ __all__ = [
     "WebSocketMessage",
     "activate",
     "calls",
+    "cassette",
     "clear",
     "current",
     "deactivate",
     "fake_request",
     "has_call",
     "mocked",
+    "register_app",
     "register_json_uri",
     "register_uri",
     "register_websocket",
@@ -88,6 +94,13 @@ register_uri = original_api(AioHTTPretty.register_uri)
 register_json_uri = original_api(AioHTTPretty.register_json_uri)
 #: Register a websocket on the current mock; see :meth:`AioHTTPretty.register_websocket`.
 register_websocket = on_current(AioHTTPretty.register_websocket)
+
+
+def register_app(origin: URI, app: Any) -> Any:
+    """Serve every request to ``origin`` from ``app`` (an
+    :class:`aiohttp.web.Application` or a handler coroutine function) on the
+    current mock; see :meth:`AioHTTPretty.register_app`."""
+    return current().register_app(origin, app)
 
 
 def activate(passthrough: Any = None) -> None:

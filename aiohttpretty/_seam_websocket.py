@@ -1,7 +1,7 @@
 """The seam with aiohttp's websocket code: the private names of aiohttp a
-mocked websocket's server side relies on, and its version checks.  Part of
-:mod:`._seam` (whose :data:`~._seam.PRIVATE_NAMES` include
-:data:`WEBSOCKET_PRIVATE_NAMES`), kept apart to keep each module small.
+mocked websocket's server side relies on (:data:`PRIVATE_NAMES`, checked by
+the same test as :data:`._seam.PRIVATE_NAMES`), and its version checks.  The
+second half of :mod:`._seam`, kept apart to keep each module small.
 
 A mocked websocket's server side reads the client's frames with aiohttp's own
 ``WebSocketReader`` into aiohttp's own queue, and writes its frames with
@@ -12,6 +12,7 @@ aiohttp's own ``WebSocketWriter``, the way aiohttp's client sets them up
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,8 +26,9 @@ except ImportError:  # pragma: no cover - aiohttp 3.9 and 3.10
     from aiohttp.streams import FlowControlDataQueue as _WSQueue  # type: ignore[assignment]
 
 __all__ = [
-    "WEBSOCKET_PRIVATE_NAMES",
+    "PRIVATE_NAMES",
     "WS_CLOSED_MESSAGE",
+    "WS_CLOSE_READS_TO_CLOSE",
     "WS_CLOSING_MESSAGE",
     "WS_KEY",
     "EofStream",
@@ -41,8 +43,14 @@ __all__ = [
     "ws_writer",
 ]
 
+AIOHTTP_RELEASE = tuple(int(part) for part in re.findall(r"\d+", aiohttp.__version__)[:3])
+#: Whether a websocket server's ``close()`` reads past other messages to the
+#: client's close frame (aiohttp 3.10.11 and later); before, a first message
+#: that is not a close ends it as an abnormal closure with a TimeoutError.
+WS_CLOSE_READS_TO_CLOSE = AIOHTTP_RELEASE >= (3, 10, 11)
+
 #: The private names of aiohttp used here, as in :data:`._seam.PRIVATE_NAMES`.
-WEBSOCKET_PRIVATE_NAMES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
+PRIVATE_NAMES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("aiohttp.http", "WS_KEY", None),
     ("aiohttp.http", "ws_ext_parse", ("extstr", "isserver")),
     ("aiohttp.http", "ws_ext_gen", ("compress", "isserver", "server_notakeover")),

@@ -13,8 +13,8 @@ from ._background import Background, ResponderError
 from .records import Call, WebSocketConversation
 
 if TYPE_CHECKING:
+    from ._registering import URIPattern
     from ._websocket_server import Handler
-    from .mock import URIPattern
     from .routes import Registry, Route
 
 __all__ = ["WebSocketRoutes"]

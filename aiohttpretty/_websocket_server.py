@@ -13,7 +13,6 @@ unchanged.  Every message both ways is recorded in its
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import json as _json
 import struct
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSCloseCode, WSMessage, WSMsgType
 
-from . import _seam, _seam_websocket
+from . import _seam_websocket
 from .records import CLIENT, SERVER, WebSocketConversation, WebSocketMessage
 
 if TYPE_CHECKING:
@@ -261,7 +260,7 @@ class WebSocket:
             self._transport.close()
             return True
         try:
-            async with _timeout(self._timeout):
+            async with asyncio.timeout(self._timeout):
                 await self._read_close()
         except asyncio.CancelledError:
             self._close_with(WSCloseCode.ABNORMAL_CLOSURE)
@@ -277,8 +276,8 @@ class WebSocket:
             if msg.type is WSMsgType.CLOSE:
                 self._close_with(msg.data)
                 return
-            if not _seam.WS_CLOSE_READS_TO_CLOSE:
-                self._exception = asyncio.TimeoutError()
+            if not _seam_websocket.WS_CLOSE_READS_TO_CLOSE:
+                self._exception = TimeoutError()
                 self._close_with(WSCloseCode.ABNORMAL_CLOSURE)
                 return
 
@@ -305,7 +304,7 @@ class WebSocket:
                 try:
                     wait = timeout or self._receive_timeout
                     if wait:
-                        async with _timeout(wait):
+                        async with asyncio.timeout(wait):
                             msg = await self._queue.read()
                     else:
                         msg = await self._queue.read()
@@ -313,7 +312,7 @@ class WebSocket:
                     self._waiting = False
                     if self._close_wait is not None and not self._close_wait.done():
                         self._close_wait.set_result(None)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise
             except _seam_websocket.EofStream:
                 self._close_code = WSCloseCode.OK
@@ -380,25 +379,6 @@ class WebSocket:
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"<WebSocket {self.request.url} {state}>"
-
-
-@contextlib.asynccontextmanager
-async def _wait_for(seconds: float) -> AsyncIterator[None]:
-    """A timeout around a block, on Python 3.10 (no :func:`asyncio.timeout`)."""
-    task = asyncio.current_task()
-    assert task is not None
-    timer = asyncio.get_running_loop().call_later(seconds, task.cancel)
-    try:
-        yield
-    except asyncio.CancelledError:
-        if timer.cancelled() or timer.when() > asyncio.get_running_loop().time():
-            raise
-        raise asyncio.TimeoutError from None
-    finally:
-        timer.cancel()
-
-
-_timeout: Callable[[float], Any] = getattr(asyncio, "timeout", _wait_for)
 
 
 def _new_message(fields: tuple[str, WSMsgType, Any, str | None]) -> WebSocketMessage:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json as _json
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple
+from typing import Any, Callable, NamedTuple, Protocol
 
 from aiohttp import WSMsgType
 from multidict import CIMultiDictProxy, MultiDictProxy
@@ -15,12 +15,10 @@ from yarl import URL
 from ._urls import location, normalise_url, query_key
 from ._wire import parse_header_lines
 
-if TYPE_CHECKING:
-    from .routes import Route
-
 __all__ = [
     "CLIENT",
     "SERVER",
+    "AnsweringRoute",
     "Call",
     "CallList",
     "CalledURI",
@@ -28,6 +26,18 @@ __all__ = [
     "WebSocketConversation",
     "WebSocketMessage",
 ]
+
+
+class AnsweringRoute(Protocol):
+    """What a call knows of the route that answered it (a :class:`~aiohttpretty.Route`)."""
+
+    method: str
+    url: Any
+
+    @property
+    def call_count(self) -> int: ...
+
+    def describe(self) -> str: ...
 
 
 class CalledURI:
@@ -115,7 +125,7 @@ class Call(Mapping[str, Any]):
         #: The keyword arguments the code passed to the session call.
         self.kwargs: dict[str, Any] = dict(kwargs) if kwargs else {}
         #: The route that answered, or ``None`` when none matched.
-        self.route: Route | None = None
+        self.route: AnsweringRoute | None = None
         self._passed_method = passed_method or method
 
     @property
@@ -177,19 +187,24 @@ class Mistake:
     :attr:`exception`, and the test fails when it ends, even if the code under
     test swallowed the error."""
 
-    __slots__ = ("call", "exception")
+    __slots__ = ("call", "detail", "exception")
 
-    def __init__(self, call: Call, exception: BaseException) -> None:
+    def __init__(self, call: Call, exception: BaseException, detail: str = "") -> None:
         #: The request being answered.
         self.call = call
         #: What went wrong.
         self.exception = exception
+        #: More to show (the traceback of an application's handler), or ``""``.
+        self.detail = detail
 
     def describe(self) -> str:
         route = self.call.route
         where = f" (route {route.describe()})" if route is not None else ""
         kind = type(self.exception).__name__
-        return f"{self.call.method} {self.call.url}{where}: {kind}: {self.exception}"
+        text = f"{self.call.method} {self.call.url}{where}: {kind}: {self.exception}"
+        if self.detail:
+            text += "\n" + "\n".join("    " + line for line in self.detail.rstrip().splitlines())
+        return text
 
     def __repr__(self) -> str:
         return f"<Mistake {self.describe()}>"

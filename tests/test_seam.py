@@ -37,7 +37,7 @@ class PrivateNamesTest(unittest.IsolatedAsyncioTestCase):
             )[0],
         }
         try:
-            for owner_name, name, parameters in _seam.PRIVATE_NAMES:
+            for owner_name, name, parameters in (*_seam.PRIVATE_NAMES, *_seam_websocket.PRIVATE_NAMES):
                 with self.subTest(f"{owner_name}.{name}"):
                     owner = _resolve(owner_name)
                     target = instances.get(owner, owner)  # type: ignore[call-overload]
@@ -58,7 +58,7 @@ class PrivateNamesTest(unittest.IsolatedAsyncioTestCase):
                     await instance.close()
 
     def test_the_websocket_machinery_is_listed(self):
-        names = {name for _, name, _ in _seam.PRIVATE_NAMES}
+        names = {name for _, name, _ in _seam_websocket.PRIVATE_NAMES}
         for name in ("WebSocketReader", "WebSocketWriter", "ws_ext_parse", "WS_KEY", "_buffer"):
             self.assertIn(name, names)
 

@@ -323,7 +323,7 @@ class WebSocketRoutesTest(aiohttpretty.AioHTTPrettyTestCase):
         async def handler(ws: WebSocket) -> None:
             try:
                 await ws.receive()
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 timeouts.append(True)
                 await ws.send_str("too slow")
 
@@ -488,6 +488,27 @@ class OtherEntryPointsTest(unittest.IsolatedAsyncioTestCase):
             self.assertEqual([str(c.request.url) for c in mock.websockets], [CHAT])
 
 
+class LeakingTestCase(aiohttpretty.AioHTTPrettyTestCase):
+    """A test case whose tests may end with a websocket open (:meth:`leak`);
+    it is closed after the verdict, before the test's event loop closes."""
+
+    def _callSetUp(self) -> None:
+        self.leaked: list[tuple[aiohttp.ClientSession, aiohttp.ClientWebSocketResponse]] = []
+        # Cleanups run last-in first-out: this one after the verdict and the restore.
+        self.addAsyncCleanup(self._close_leaked)
+        super()._callSetUp()
+
+    async def leak(self, url: str) -> None:
+        session = aiohttp.ClientSession()
+        self.leaked.append((session, await session.ws_connect(url)))
+        await asyncio.sleep(0)
+
+    async def _close_leaked(self) -> None:
+        for session, ws in self.leaked:
+            await ws.close()
+            await session.close()
+
+
 class TeardownTest(unittest.TestCase):
     """A handler that failed, or still ran, fails the test at its end."""
 
@@ -521,7 +542,7 @@ class TeardownTest(unittest.TestCase):
     def test_a_handler_still_running_is_cancelled_and_reported(self):
         cancelled = []
 
-        class Inner(aiohttpretty.AioHTTPrettyTestCase):
+        class Inner(LeakingTestCase):
             async def test_left_open(self):
                 async def handler(ws: WebSocket) -> None:
                     try:
@@ -531,9 +552,7 @@ class TeardownTest(unittest.TestCase):
                         raise
 
                 self.register_websocket(CHAT, handler)
-                session = aiohttp.ClientSession()
-                self.leaked = (session, await session.ws_connect(CHAT))
-                await asyncio.sleep(0)
+                await self.leak(CHAT)
 
             async def test_closed_in_time(self):
                 async def handler(ws: WebSocket) -> None:
@@ -555,7 +574,7 @@ class TeardownTest(unittest.TestCase):
     def test_a_skipped_test_gets_no_verdict_but_its_handlers_stop(self):
         cancelled = []
 
-        class Inner(aiohttpretty.AioHTTPrettyTestCase):
+        class Inner(LeakingTestCase):
             async def test_skipped(self):
                 async def handler(ws: WebSocket) -> None:
                     try:
@@ -565,9 +584,7 @@ class TeardownTest(unittest.TestCase):
                         raise
 
                 self.register_websocket(CHAT, handler)
-                session = aiohttp.ClientSession()
-                self.leaked = (session, await session.ws_connect(CHAT))
-                await asyncio.sleep(0)
+                await self.leak(CHAT)
                 self.skipTest("skipped")
 
         result = run_case(Inner)
@@ -580,7 +597,9 @@ class TeardownTest(unittest.TestCase):
 
         async def leak() -> tuple[aiohttp.ClientSession, aiohttp.ClientWebSocketResponse]:
             session = aiohttp.ClientSession()
-            return session, await session.ws_connect(CHAT)  # asyncio.run() ends: the handler is cancelled
+            leaked = (session, await session.ws_connect(CHAT))
+            session.detach()  # the websocket stays open (and the session gives no warning)
+            return leaked  # asyncio.run() ends: the handler is cancelled
 
         with self.assertRaisesRegex(AssertionError, "it was cancelled while its connection was still open"):
             with aiohttpretty.mocked() as mock:

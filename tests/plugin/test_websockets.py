@@ -70,6 +70,7 @@ async def test_handler_left_running(aiohttpretty_mock):
     aiohttpretty_mock.register_websocket(CHAT, handler)
     session = aiohttp.ClientSession()
     test_handler_left_running.leaked = (session, await session.ws_connect(CHAT))
+    session.detach()  # the test ends with the websocket open
     await asyncio.sleep(0)
 
 
