@@ -289,6 +289,24 @@ class WebSocketRoutesTest(aiohttpretty.AioHTTPrettyTestCase):
         ):
             await self.session.get(CHAT)
 
+    async def test_a_registered_app_answers_upgrades_no_websocket_route_matches(self):
+        async def view(request: web.Request) -> web.WebSocketResponse:
+            ws = web.WebSocketResponse()
+            await ws.prepare(request)
+            async for msg in ws:
+                await ws.send_str("app: " + msg.data)
+            return ws
+
+        app = web.Application()
+        app.router.add_get("/{path:.*}", view)
+        self.register_app("http://chat.test", app)
+        self.register_websocket("http://chat.test/routed", echo=True)
+        for path, expected in (("/routed", "x"), ("/other", "app: x")):
+            async with self.session.ws_connect("http://chat.test" + path) as ws:
+                await ws.send_str("x")
+                self.assertEqual(await ws.receive_str(), expected)
+        self.assertEqual([str(c.request.url) for c in self.websockets], ["http://chat.test/routed"])
+
     async def test_nothing_registered(self):
         with self.assertRaisesRegex(aiohttpretty.NoRouteMatched, r"register one with register_websocket\(\)"):
             await self.session.ws_connect(CHAT)
