@@ -9,6 +9,7 @@ How the same conversations go against a real ``aiohttp.web`` server is in
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import unittest
 from typing import Any
@@ -609,21 +610,25 @@ class TeardownTest(unittest.TestCase):
         self.assertEqual((len(result.skipped), result.failures, result.errors), (1, [], []))
         self.assertEqual(cancelled, [True])
 
-    def test_a_handler_cancelled_by_its_event_loop_ending_is_reported(self):
+    def test_a_handler_cancelled_by_someone_else_its_websocket_open_is_reported(self):
         async def handler(ws: WebSocket) -> None:
             await asyncio.sleep(3600)
 
-        async def leak() -> tuple[aiohttp.ClientSession, aiohttp.ClientWebSocketResponse]:
-            session = aiohttp.ClientSession()
-            leaked = (session, await session.ws_connect(CHAT))
-            session.detach()  # the websocket stays open (and the session gives no warning)
-            return leaked  # asyncio.run() ends: the handler is cancelled
+        async def main() -> None:
+            still_open = "it was cancelled while its connection was still open"
+            with self.assertRaisesRegex(AssertionError, still_open):
+                async with aiohttpretty.mocked() as mock:
+                    mock.register_websocket(CHAT, handler)
+                    async with aiohttp.ClientSession() as session:
+                        async with session.ws_connect(CHAT):
+                            await asyncio.sleep(0)
+                            # As the end of its event loop would (asyncio.run returning).
+                            [serving] = [t for t in asyncio.all_tasks() if "_serve" in repr(t.get_coro())]
+                            serving.cancel()
+                            with contextlib.suppress(asyncio.CancelledError):
+                                await serving
 
-        with self.assertRaisesRegex(AssertionError, "it was cancelled while its connection was still open"):
-            with aiohttpretty.mocked() as mock:
-                mock.register_websocket(CHAT, handler)
-                leaked = asyncio.run(leak())
-        self.assertFalse(leaked[1].closed)
+        asyncio.run(main())
 
     def test_mocked_fails_a_block_whose_handler_raised(self):
         async def main() -> None:
