@@ -17,8 +17,12 @@ from typing import Any
 
 import aiohttp
 
+from . import faults
+from ._json_match import ANY, JsonLike
+from ._multipart import FilePart
 from ._options import REGISTER_OPTIONS
 from ._urls import URI
+from .assertions import CallPattern, Calls
 from .errors import (
     AioHTTPrettyWarning,
     NetworkEscape,
@@ -29,12 +33,13 @@ from .errors import (
 from .lifecycle import mocked
 from .matchers import NOT_GIVEN, Condition
 from .mock import AioHTTPretty, URIPattern
-from .records import Call, CalledURI, CallList, Mistake
+from .records import Call, CalledURI, CallList, Mistake, SentResponse
 from .routes import RegistryView, Route
 from .scope import current, original_api
 from .testcase import AioHTTPrettyTestCase
 
 __all__ = [
+    "ANY",
     "NOT_GIVEN",
     "REGISTER_OPTIONS",
     "URI",
@@ -43,14 +48,19 @@ __all__ = [
     "AioHTTPrettyWarning",
     "Call",
     "CallList",
+    "CallPattern",
     "CalledURI",
+    "Calls",
     "Condition",
+    "FilePart",
+    "JsonLike",
     "Mistake",
     "NetworkEscape",
     "NoRouteMatched",
     "RegistryView",
     "ResponsesExhausted",
     "Route",
+    "SentResponse",
     "URIPattern",
     "UnknownOptionWarning",
     "activate",
@@ -59,6 +69,7 @@ __all__ = [
     "current",
     "deactivate",
     "fake_request",
+    "faults",
     "has_call",
     "mocked",
     "register_json_uri",

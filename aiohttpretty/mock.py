@@ -18,9 +18,10 @@ from yarl import URL
 from . import _canned, _context, _seam, _transport
 from ._options import build_route
 from ._urls import URI, location, normalise_method, normalise_url
-from .assertions import CallAssertions, Raises
+from .assertions import CallAssertions, Calls, Raises
 from .errors import NetworkEscape, NoRouteMatched, exceptions_in, names_refusal, refusals_in
-from .matchers import ANY_QUERY, EXACT, NOT_GIVEN, RequestPattern, passed_checks
+from .faults import Fault
+from .matchers import ANY_QUERY, EXACT, NOT_GIVEN, Condition, RequestPattern, passed_checks
 from .records import Call, CallList, Mistake
 from .routes import Registry, RegistryView, Route
 
@@ -52,7 +53,7 @@ class AioHTTPretty(CallAssertions):
     def __init__(self) -> None:
         self._registry = Registry()
         #: Every request answered by a route, in arrival order.
-        self.calls: CallList = CallList()
+        self.calls: Calls = Calls()
         #: Requests that no route answered (refused with :class:`NoRouteMatched`).
         self.unmatched: CallList = CallList()
         #: Mistakes of registrations that showed at request time (:class:`Mistake`).
@@ -87,6 +88,15 @@ class AioHTTPretty(CallAssertions):
         match_data: Any = None,
         match: Callable[[Call], Any] | None = None,
         match_params_partial: bool = False,
+        match_multipart: Mapping[str, Any] | None = None,
+        conditions: Sequence[Condition] | None = None,
+        prefix: bool = False,
+        optional: bool = False,
+        name: str | None = None,
+        text: str | None = None,
+        html: str | None = None,
+        cookies: Mapping[str, Any] | None = None,
+        fault: Fault | None = None,
         **unknown: Any,
     ) -> Route:
         """Register the response for ``method uri``; every option is described
@@ -122,6 +132,15 @@ class AioHTTPretty(CallAssertions):
         match_data: Any = None,
         match: Callable[[Call], Any] | None = None,
         match_params_partial: bool = False,
+        match_multipart: Mapping[str, Any] | None = None,
+        conditions: Sequence[Condition] | None = None,
+        prefix: bool = False,
+        optional: bool = False,
+        name: str | None = None,
+        text: str | None = None,
+        html: str | None = None,
+        cookies: Mapping[str, Any] | None = None,
+        fault: Fault | None = None,
         **unknown: Any,
     ) -> Route:
         """Like :meth:`register_uri`, with ``body`` JSON-encoded and
@@ -131,8 +150,36 @@ class AioHTTPretty(CallAssertions):
     def _register(self, method: str, uri: Any, options: dict[str, Any], *, json: bool) -> Route:
         original = bool(options.pop(ORIGINAL_API, False))
         route = build_route(method, uri, options, json=json, original=original)
+        if route.name is not None:
+            for old in self._registry:
+                if old.name == route.name:
+                    self._registry.remove(old)  # a named route replaces the one of that name
         self._registry.add(route)
         return route
+
+    def remove(self, route: Route | str) -> None:
+        """Unregister ``route`` (a :class:`Route` or a route's ``name``); the
+        calls it answered stay recorded."""
+        self._registry.remove(self.route(route) if isinstance(route, str) else route)
+
+    def route(self, name: str) -> Route:
+        """The route registered with ``name=``; :class:`KeyError` when none is."""
+        found = next((route for route in self._registry if route.name == name), None)
+        if found is None:
+            names = [route.name for route in self._registry if route.name]
+            raise KeyError(f"no route is named {name!r} (named routes: {names})")
+        return found
+
+    def get_calls(
+        self,
+        /,
+        method: str | None = None,
+        url: URI | None = None,
+        **criteria: Any,
+    ) -> CallList:
+        """The recorded calls that match, in order; the criteria of
+        :meth:`assert_called`, each optional (see :meth:`Calls.filter`)."""
+        return self.calls.filter(method, url, **criteria)
 
     def schemeless(self, text: str) -> str | None:
         """The URL to request for ``text``, a URL without a scheme that aiohttp

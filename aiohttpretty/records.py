@@ -16,7 +16,7 @@ from ._wire import parse_header_lines
 if TYPE_CHECKING:
     from .routes import Route
 
-__all__ = ["Call", "CallList", "CalledURI", "Mistake"]
+__all__ = ["Call", "CallList", "CalledURI", "Mistake", "SentResponse"]
 
 
 class CalledURI:
@@ -82,7 +82,17 @@ class Call(Mapping[str, Any]):
     (``call['headers']`` is the dict the code gave, not the headers on the wire).
     """
 
-    __slots__ = ("_headers", "_passed_method", "body", "kwargs", "method", "route", "url")
+    __slots__ = (
+        "_headers",
+        "_passed_method",
+        "body",
+        "kwargs",
+        "method",
+        "proxy",
+        "response",
+        "route",
+        "url",
+    )
 
     def __init__(
         self,
@@ -106,6 +116,10 @@ class Call(Mapping[str, Any]):
         #: The route that answered, or ``None`` when none matched.
         self.route: Route | None = None
         self._passed_method = passed_method or method
+        #: The response as sent (:class:`SentResponse`), once the mock answered.
+        self.response: SentResponse | None = None
+        #: The proxy the request went through (``proxy=``), or ``None``.
+        self.proxy: URL | None = None
 
     @property
     def headers(self) -> CIMultiDictProxy[str]:
@@ -141,6 +155,36 @@ class Call(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"<Call {self.method} {self.url}>"
+
+
+class SentResponse:
+    """The response a route sent for a call: ``status``, ``reason``,
+    ``headers`` and ``body`` (the bytes of the body as sent, or ``None`` when
+    no response was completed)."""
+
+    __slots__ = ("_head", "_headers", "body", "reason", "status")
+
+    def __init__(self, head: bytes, body: bytes | None) -> None:
+        self._head = head
+        self._headers: CIMultiDictProxy[str] | None = None
+        status_line = head.split(b"\r\n", 1)[0].decode("latin-1")
+        _, status, reason = [*status_line.split(" ", 2), ""][:3]
+        #: The status code sent.
+        self.status = int(status)
+        #: The reason phrase sent.
+        self.reason = reason
+        #: The body bytes as sent on the wire (after chunked framing is removed).
+        self.body = body
+
+    @property
+    def headers(self) -> CIMultiDictProxy[str]:
+        """The response headers as sent."""
+        if self._headers is None:
+            self._headers = parse_header_lines(self._head.split(b"\r\n", 1)[1])
+        return self._headers
+
+    def __repr__(self) -> str:
+        return f"<SentResponse {self.status} {self.reason}>"
 
 
 class CallList(list[Call]):

@@ -145,6 +145,7 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
     register_json_uri = _on_the_tests_mock(AioHTTPretty.register_json_uri)
     fake_request = _on_the_tests_mock(AioHTTPretty.fake_request)
     has_call = _on_the_tests_mock(AioHTTPretty.has_call)
+    get_calls = _on_the_tests_mock(AioHTTPretty.get_calls)
 
     @property
     def calls(self) -> CallList:
@@ -155,6 +156,7 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
     assertCalled = CallAssertions.assert_called
     assertNotCalled = CallAssertions.assert_not_called
     assertCallCount = CallAssertions.assert_call_count
+    assertCallsInOrder = CallAssertions.assert_calls_in_order
 
     def _calls_to_check(self) -> list[Call]:
         return self.calls
