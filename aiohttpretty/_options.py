@@ -16,7 +16,7 @@ from yarl import URL
 from ._urls import normalise_method, normalise_url
 from .errors import AioHTTPrettyWarning, UnknownOptionWarning, warn
 from .faults import Fault
-from .matchers import CONDITION_OPTIONS, build_conditions
+from .matchers import CONDITION_OPTIONS, build_conditions, split_any_params
 from .responses import (
     RESPONSE_OPTIONS,
     Reply,
@@ -69,6 +69,9 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, o
     name = options.pop("name", None)
     if name is not None and not (isinstance(name, str) and name):
         raise TypeError(f"name must be a non-empty str, got {name!r}")
+    params, any_params = split_any_params(params, exact=not partial)
+    if any_params is not None:
+        partial = True  # the keys with ANY values are checked by any_params
     url: URL | re.Pattern[str]
     schemeless = original and isinstance(uri, str) and "://" not in uri and not uri.startswith("/")
     if isinstance(uri, re.Pattern):
@@ -88,6 +91,8 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, o
     if prefix and (partial or (isinstance(url, URL) and url.query_string)):
         raise ValueError("a prefix route answers any query: give neither a query nor match_params_partial")
     conditions = build_conditions(options)
+    if any_params is not None:
+        conditions.insert(0, any_params)
     callback = options.pop("callback", None)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be a function taking the request, got {callback!r}")

@@ -14,7 +14,7 @@ from typing import Any, Union
 from yarl import URL
 
 from ._urls import URI, normalise_method, normalise_url
-from .matchers import ANY_QUERY, EXACT, NOT_GIVEN, RequestPattern, assertion_checks
+from .matchers import ANY_QUERY, EXACT, NOT_GIVEN, PARTIAL, RequestPattern, assertion_checks, split_any_params
 from .records import Call, CallList, Mistake
 
 __all__ = [
@@ -50,13 +50,17 @@ class CallPattern:
         multipart: Mapping[str, Any] | None = None,
     ) -> None:
         self.method = None if method is None or method == "*" else normalise_method(method)
+        params, any_params = split_any_params(params, exact=True)
         self.url: URL | None = None if uri is None else normalise_url(uri, params)
         self.check_params = check_params
+        checks = assertion_checks(headers, data, json, multipart)
+        if any_params is not None and check_params:
+            checks.insert(0, any_params)
         self._pattern = RequestPattern(
             self.method,
             _EVERY_URL if self.url is None else self.url,
-            query=EXACT if check_params else ANY_QUERY,
-            conditions=assertion_checks(headers, data, json, multipart),
+            query=(PARTIAL if any_params else EXACT) if check_params else ANY_QUERY,
+            conditions=checks,
         )
         self.headers = {str(k): str(v) for k, v in (headers or {}).items()}
         self.data = data

@@ -18,13 +18,14 @@ from __future__ import annotations
 import json as _json
 from collections.abc import Iterable, Mapping, Sequence
 from re import Pattern
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import parse_qsl
 
 from yarl import URL
 
+from ._conditions import Check as _Check
+from ._conditions import Condition, Difference, Multipart, Proxy, reasons, split_any_params
 from ._json_match import ANY, JsonLike, json_difference
-from ._multipart import check_expected, multipart_difference
 from ._urls import format_pairs, location, query_key, query_pairs
 
 if TYPE_CHECKING:
@@ -45,14 +46,20 @@ __all__ = [
     "header_checks",
     "passed_checks",
     "same_data",
+    "split_any_params",
     "under",
 ]
 
 #: The options of ``register_uri`` that add a condition on the request.
-CONDITION_OPTIONS = ("match_headers", "match_json", "match_data", "match_multipart", "match", "conditions")
-
-#: A condition on a request: ``None`` when it holds, else the reason it does not.
-Condition = Callable[["Call"], Union[str, None]]
+CONDITION_OPTIONS = (
+    "match_headers",
+    "match_json",
+    "match_data",
+    "match_multipart",
+    "match_proxy",
+    "match",
+    "conditions",
+)
 
 
 class _NotGiven:
@@ -68,26 +75,6 @@ class _NotGiven:
 #: The default of ``json=`` and ``match_json=``: no expectation at all (``None``
 #: would expect a JSON ``null``).
 NOT_GIVEN: Any = _NotGiven()
-
-
-class Difference(NamedTuple):
-    """How a request differs from an expectation."""
-
-    #: What was expected and what came, for the no-match error.
-    reason: str
-    #: What came, in brief, for the list of requests of a failed assertion.
-    actual: str
-
-
-class _Check:
-    """A built-in condition: a :data:`Condition` that also says what came."""
-
-    def difference(self, call: Call) -> Difference | None:
-        raise NotImplementedError
-
-    def __call__(self, call: Call) -> str | None:
-        difference = self.difference(call)
-        return None if difference is None else difference.reason
 
 
 class _Predicate(_Check):
@@ -167,49 +154,6 @@ def _placeholder(value: Any) -> Any:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-class _Reason(_Check):
-    """``conditions=[...]``: a :data:`Condition` returning ``None`` or a reason."""
-
-    def __init__(self, condition: Condition) -> None:
-        if not callable(condition):
-            raise TypeError(
-                f"each of conditions must be a callable taking the request and returning None or a "
-                f"reason string, got {condition!r}"
-            )
-        self.condition = condition
-        self.name = getattr(condition, "__qualname__", repr(condition))
-
-    def difference(self, call: Call) -> Difference | None:
-        reason = self.condition(call)
-        if reason is None:
-            return None
-        if not isinstance(reason, str):
-            raise TypeError(
-                f"the condition {self.name} returned {reason!r}; return None when it holds, else a reason str"
-            )
-        return Difference(f"{self.name}: {reason}", f"{self.name}: {reason}")
-
-
-class _Multipart(_Check):
-    """``match_multipart``: fields of a ``multipart/form-data`` body."""
-
-    def __init__(self, expected: Any, what: str = "match_multipart") -> None:
-        self.what = what
-        self.expected = check_expected(expected, what)
-
-    def difference(self, call: Call) -> Difference | None:
-        reason = multipart_difference(self.expected, call)
-        if reason is None:
-            return None
-        return Difference(f"{self.what}: {reason}", f"multipart: {reason}")
-
-
-def _reasons(conditions: Any) -> list[_Check]:
-    if callable(conditions) or isinstance(conditions, (str, bytes)) or not isinstance(conditions, Sequence):
-        raise TypeError(f"conditions must be a list of callables, got {conditions!r}")
-    return [_Reason(condition) for condition in conditions]
-
-
 def same_data(expected: Any, body: bytes) -> bool:
     """Whether ``body`` is ``expected``: bytes, a str (UTF-8), or a mapping or
     sequence of pairs compared as a form-encoded body (in any order)."""
@@ -259,6 +203,7 @@ _BUILDERS: dict[str, Callable[[Any], _Check]] = {
     "match_headers": _Header,
     "match_json": _Json,
     "match_data": _Data,
+    "match_proxy": Proxy,
     "match": _Predicate,
 }
 
@@ -271,9 +216,9 @@ def build_conditions(options: dict[str, Any]) -> list[Condition]:
             continue
         value = options.pop(name)
         if name == "conditions":
-            checks.extend(_reasons(value))
+            checks.extend(reasons(value))
         elif name == "match_multipart":
-            checks.append(_Multipart(value))
+            checks.append(Multipart(value))
         else:
             checks.append(_BUILDERS[name](value))
     return checks
@@ -293,7 +238,7 @@ def assertion_checks(
     if json is not NOT_GIVEN:
         checks.append(_Json(json))
     if multipart is not None:
-        checks.append(_Multipart(multipart, "multipart"))
+        checks.append(Multipart(multipart, "multipart"))
     return checks
 
 

@@ -16,6 +16,7 @@ import aiohttp
 from yarl import URL
 
 from . import _canned, _context, _seam, _transport
+from ._management import RouteManagement
 from ._options import build_route
 from ._urls import URI, location, normalise_method, normalise_url
 from .assertions import CallAssertions, Calls, Raises
@@ -39,7 +40,7 @@ URIPattern = Union[URI, "re.Pattern[str]"]
 ORIGINAL_API = "_aiohttpretty_original_api"
 
 
-class AioHTTPretty(CallAssertions):
+class AioHTTPretty(RouteManagement, CallAssertions):
     """A mock of aiohttp's client: routes, recorded calls and activation.
 
     The module-level functions of :mod:`aiohttpretty` forward to the current
@@ -89,6 +90,7 @@ class AioHTTPretty(CallAssertions):
         match: Callable[[Call], Any] | None = None,
         match_params_partial: bool = False,
         match_multipart: Mapping[str, Any] | None = None,
+        match_proxy: str | URL | None = None,
         conditions: Sequence[Condition] | None = None,
         prefix: bool = False,
         optional: bool = False,
@@ -133,6 +135,7 @@ class AioHTTPretty(CallAssertions):
         match: Callable[[Call], Any] | None = None,
         match_params_partial: bool = False,
         match_multipart: Mapping[str, Any] | None = None,
+        match_proxy: str | URL | None = None,
         conditions: Sequence[Condition] | None = None,
         prefix: bool = False,
         optional: bool = False,
@@ -156,30 +159,6 @@ class AioHTTPretty(CallAssertions):
                     self._registry.remove(old)  # a named route replaces the one of that name
         self._registry.add(route)
         return route
-
-    def remove(self, route: Route | str) -> None:
-        """Unregister ``route`` (a :class:`Route` or a route's ``name``); the
-        calls it answered stay recorded."""
-        self._registry.remove(self.route(route) if isinstance(route, str) else route)
-
-    def route(self, name: str) -> Route:
-        """The route registered with ``name=``; :class:`KeyError` when none is."""
-        found = next((route for route in self._registry if route.name == name), None)
-        if found is None:
-            names = [route.name for route in self._registry if route.name]
-            raise KeyError(f"no route is named {name!r} (named routes: {names})")
-        return found
-
-    def get_calls(
-        self,
-        /,
-        method: str | None = None,
-        url: URI | None = None,
-        **criteria: Any,
-    ) -> CallList:
-        """The recorded calls that match, in order; the criteria of
-        :meth:`assert_called`, each optional (see :meth:`Calls.filter`)."""
-        return self.calls.filter(method, url, **criteria)
 
     def schemeless(self, text: str) -> str | None:
         """The URL to request for ``text``, a URL without a scheme that aiohttp
@@ -243,7 +222,10 @@ class AioHTTPretty(CallAssertions):
 
     def connect(self, connector: aiohttp.BaseConnector, req: aiohttp.ClientRequest) -> _seam.ResponseHandler:
         """A mocked connection for ``req``, answered by this mock."""
-        return _transport.open_connection(connector, req.url, self)
+        protocol = _transport.open_connection(connector, req.url, self)
+        if req.proxy is not None:
+            protocol.transport.proxy = req.proxy  # type: ignore[union-attr]
+        return protocol
 
     def escaped(self, method: str, url: URL, how: str) -> BaseException:
         """A real connection was about to carry ``method url``: the refusal."""
@@ -272,6 +254,7 @@ class AioHTTPretty(CallAssertions):
             passed.kwargs if passed is not None else None,
             passed.method if passed is not None else None,
         )
+        call.proxy = channel.proxy
         try:
             route = self._registry.resolve(call)
             if route is None:

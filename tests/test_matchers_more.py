@@ -167,3 +167,41 @@ class ReasonConditionTest(aiohttpretty.AioHTTPrettyTestCase):
             self.register_uri("GET", URL, conditions=lambda call: None)
         with self.assertRaisesRegex(TypeError, "each of conditions must be a callable"):
             self.register_uri("GET", URL, conditions=["x"])
+
+
+class ProxyTest(aiohttpretty.AioHTTPrettyTestCase):
+    async def test_match_on_the_proxy_a_request_goes_through(self):
+        self.register_uri("GET", URL, match_proxy="http://proxy.test:3128", body=b"via proxy")
+        self.register_uri("GET", "https://api.test/secure", match_proxy=ANY, body=b"any proxy")
+        async with aiohttp.ClientSession() as session:
+            async with session.get(URL, proxy="http://proxy.test:3128") as response:
+                self.assertEqual(await response.read(), b"via proxy")
+            async with session.get("https://api.test/secure", proxy="http://other.test:8080") as response:
+                self.assertEqual(await response.read(), b"any proxy")
+            with self.assertRaisesRegex(
+                NoRouteMatched, r"match_proxy: expected http://proxy\.test:3128, got a direct"
+            ):
+                await session.get(URL)
+            with self.assertRaisesRegex(NoRouteMatched, r"got the proxy http://other\.test:8080"):
+                await session.get(URL, proxy="http://other.test:8080")
+        self.assertEqual(str(self.calls[0].proxy), "http://proxy.test:3128")
+        self.assertEqual(str(self.calls[1].proxy), "http://other.test:8080")
+
+    def test_match_proxy_is_checked(self):
+        with self.assertRaisesRegex(ValueError, "match_proxy must be an absolute URL"):
+            self.register_uri("GET", URL, match_proxy="proxy.test")
+
+
+class AnyQueryValueTest(aiohttpretty.AioHTTPrettyTestCase):
+    async def test_any_value_of_a_query_key(self):
+        self.register_uri("GET", URL, params={"q": "tea", "page": ANY}, body=b"page")
+        async with aiohttp.ClientSession() as session:
+            for page in ("1", "7"):
+                async with session.get(URL, params={"q": "tea", "page": page}) as response:
+                    self.assertEqual(await response.read(), b"page")
+            with self.assertRaisesRegex(NoRouteMatched, "query missing page=ANY"):
+                await session.get(URL, params={"q": "tea"})
+            with self.assertRaisesRegex(NoRouteMatched, "query unexpected x=1"):
+                await session.get(URL, params={"q": "tea", "page": "2", "x": "1"})
+        self.assertCallCount("GET", URL, 2, params={"q": "tea", "page": ANY})
+        self.assertNotCalled("GET", URL, params={"page": ANY, "other": ANY})
