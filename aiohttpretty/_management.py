@@ -3,7 +3,10 @@ routes, removing them, and querying the recorded calls."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import re
+from typing import TYPE_CHECKING, Any, Callable
+
+from yarl import URL
 
 from ._urls import URI
 from .records import CallList
@@ -12,7 +15,28 @@ if TYPE_CHECKING:
     from .assertions import Calls
     from .routes import Registry, Route
 
-__all__ = ["RouteManagement"]
+__all__ = ["RouteManagement", "passthrough_rules"]
+
+
+def passthrough_rules(passthrough: Any) -> tuple[frozenset[str], tuple[Callable[[URL], bool], ...]]:
+    """``activate(passthrough=...)`` checked: the hosts (decided per connection)
+    and the patterns and functions of the URL (decided per request)."""
+    if isinstance(passthrough, (str, re.Pattern)) or callable(passthrough):
+        passthrough = [passthrough]
+    hosts, rules = [], []
+    for item in list(passthrough):
+        if isinstance(item, str) and item:
+            hosts.append(item.lower())
+        elif isinstance(item, re.Pattern) and isinstance(item.pattern, str):
+            rules.append(lambda url, pattern=item: pattern.match(str(url)) is not None)
+        elif callable(item):
+            rules.append(lambda url, function=item: bool(function(url)))
+        else:
+            raise TypeError(
+                f"passthrough must list host names or host:port strings, compiled patterns of the URL "
+                f"or functions of the URL, got {item!r}"
+            )
+    return frozenset(hosts), tuple(rules)
 
 
 class RouteManagement:

@@ -44,6 +44,7 @@ REGISTER_OPTIONS = (
     "prefix",
     "optional",
     "name",
+    "passthrough",
 )
 
 
@@ -63,7 +64,14 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, o
     partial = options.pop("match_params_partial", False)
     prefix = options.pop("prefix", False)
     optional = options.pop("optional", False)
-    for flag, value in (("match_params_partial", partial), ("prefix", prefix), ("optional", optional)):
+    passthrough = options.pop("passthrough", False)
+    flags = {
+        "match_params_partial": partial,
+        "prefix": prefix,
+        "optional": optional,
+        "passthrough": passthrough,
+    }
+    for flag, value in flags.items():
         if not isinstance(value, bool):
             raise TypeError(f"{flag} must be True or False, got {value!r}")
     name = options.pop("name", None)
@@ -144,6 +152,7 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, o
         prefix=prefix,
         optional=optional,
         name=name,
+        passthrough=passthrough,
     )
 
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, Union
 import aiohttp
 from yarl import URL
 
-from . import _canned, _context, _seam, _transport
-from ._management import RouteManagement
+from . import _canned, _context, _forward, _seam, _transport
+from ._management import RouteManagement, passthrough_rules
 from ._options import build_route
 from ._urls import URI, location, normalise_method, normalise_url
 from .assertions import CallAssertions, Calls, Raises
@@ -60,6 +60,11 @@ class AioHTTPretty(RouteManagement, CallAssertions):
         #: Mistakes of registrations that showed at request time (:class:`Mistake`).
         self.mistakes: list[Mistake] = []
         self._passthrough: frozenset[str] = frozenset()
+        self._url_passthrough: tuple[Callable[[URL], bool], ...] = ()
+        #: Send every request no route matches to the network (never the default).
+        self.passthrough_unmatched = False
+        #: The requests sent to the network by a passthrough rule, route or ``passthrough_unmatched``.
+        self.passed_through: CallList = CallList()
 
     # Registration.
     @property
@@ -99,6 +104,7 @@ class AioHTTPretty(RouteManagement, CallAssertions):
         html: str | None = None,
         cookies: Mapping[str, Any] | None = None,
         fault: Fault | None = None,
+        passthrough: bool = False,
         **unknown: Any,
     ) -> Route:
         """Register the response for ``method uri``; every option is described
@@ -144,6 +150,7 @@ class AioHTTPretty(RouteManagement, CallAssertions):
         html: str | None = None,
         cookies: Mapping[str, Any] | None = None,
         fault: Fault | None = None,
+        passthrough: bool = False,
         **unknown: Any,
     ) -> Route:
         """Like :meth:`register_uri`, with ``body`` JSON-encoded and
@@ -184,22 +191,22 @@ class AioHTTPretty(RouteManagement, CallAssertions):
         """Whether this mock is intercepting aiohttp now."""
         return _seam.active() is self or self in _seam._active
 
-    def activate(self, passthrough: Any = None) -> None:
+    def activate(self, passthrough: Any = None, *, passthrough_unmatched: bool | None = None) -> None:
         """Start intercepting every aiohttp client request.  Safe to call twice.
 
         ``passthrough`` lists hosts (``'127.0.0.1'``) or ``host:port`` pairs
         whose requests go to the real network, e.g. to an
-        :class:`aiohttp.test_utils.TestServer`; everything else stays mocked.
+        :class:`aiohttp.test_utils.TestServer`, and compiled patterns or
+        functions of the request's :class:`yarl.URL` choosing the URLs that go
+        there; everything else stays mocked.  ``passthrough_unmatched=True``
+        sends every request no route matches to the network (never the default).
         """
         if passthrough is not None:
-            if isinstance(passthrough, str):
-                passthrough = [passthrough]
-            hosts = list(passthrough)
-            if not all(isinstance(host, str) and host for host in hosts):
-                raise TypeError(
-                    f"passthrough must be a list of host names or host:port strings, got {hosts!r}"
-                )
-            self._passthrough = frozenset(host.lower() for host in hosts)
+            self._passthrough, self._url_passthrough = passthrough_rules(passthrough)
+        if passthrough_unmatched is not None:
+            if not isinstance(passthrough_unmatched, bool):
+                raise TypeError(f"passthrough_unmatched must be True or False, got {passthrough_unmatched!r}")
+            self.passthrough_unmatched = passthrough_unmatched
         was_active = self.is_active
         _seam.install(self)
         if not was_active:
@@ -255,9 +262,15 @@ class AioHTTPretty(RouteManagement, CallAssertions):
             passed.method if passed is not None else None,
         )
         call.proxy = channel.proxy
+        if self._url_passthrough and any(rule(call.url) for rule in self._url_passthrough):
+            self.passed_through.append(call)
+            return _forward.forward(call, channel, "passthrough")
         try:
             route = self._registry.resolve(call)
             if route is None:
+                if self.passthrough_unmatched:
+                    self.passed_through.append(call)
+                    return _forward.forward(call, channel, "passthrough_unmatched")
                 raise NoRouteMatched(self._registry.explain(call))
             reply = route.next_reply()
         except NoRouteMatched as exc:
@@ -271,6 +284,8 @@ class AioHTTPretty(RouteManagement, CallAssertions):
         call.route = route
         self.calls.append(call)
         route.calls.append(call)
+        if route.passthrough:
+            return _forward.forward(call, channel, "passthrough=True")
         return _canned.answer(route, reply, call, channel)
 
     def report(self, channel: _transport.MockTransport, exc: BaseException) -> None:

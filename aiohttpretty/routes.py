@@ -53,8 +53,11 @@ class Route:
         prefix: bool = False,
         optional: bool = False,
         name: str | None = None,
+        passthrough: bool = False,
     ) -> None:
         self.method = method
+        #: The route's requests go to the network (their responses are the server's).
+        self.passthrough = passthrough
         #: The URL is a prefix: the route answers every URL under it, any query.
         self.prefix = prefix
         #: Not requesting this route does not fail ``assert_all_called``.

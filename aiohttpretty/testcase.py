@@ -48,6 +48,9 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
     assert_all_called: ClassVar[bool] = False
     #: Hosts whose requests go to the real network (e.g. ``['127.0.0.1']``).
     passthrough: ClassVar[tuple[str, ...]] = ()
+    #: Send every request no route matches to the network, for adopting the mock
+    #: test by test (never the default).
+    passthrough_unmatched: ClassVar[bool] = False
 
     _aiohttpretty_lifecycle: Lifecycle | None = None
     _aiohttpretty_expecting_failure: bool = False
@@ -80,6 +83,7 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
         # runs even when activating fails or the verdict fails the test.
         self.addCleanup(self._aiohttpretty_restore, lifecycle)
         lifecycle.start()
+        lifecycle.mock.passthrough_unmatched = self.passthrough_unmatched
         self.addCleanup(self._aiohttpretty_verdict, lifecycle)
 
     def _aiohttpretty_verdict(self, lifecycle: Lifecycle) -> None:
