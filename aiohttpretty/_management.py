@@ -33,7 +33,7 @@ def passthrough_rules(passthrough: Any) -> tuple[frozenset[str], tuple[Callable[
             rules.append(lambda url, function=item: bool(function(url)))
         else:
             raise TypeError(
-                f"passthrough must list host names or host:port strings, compiled patterns of the URL "
+                f"passthrough must be a list of host names or host:port strings, compiled patterns of the URL "
                 f"or functions of the URL, got {item!r}"
             )
     return frozenset(hosts), tuple(rules)

@@ -162,25 +162,35 @@ class SentResponse:
     ``headers`` and ``body`` (the bytes of the body as sent, or ``None`` when
     no response was completed)."""
 
-    __slots__ = ("_head", "_headers", "body", "reason", "status")
+    __slots__ = ("_head", "_headers", "body")
 
     def __init__(self, head: bytes, body: bytes | None) -> None:
+        # The head as sent (with the body, when it was sent in one piece), read when looked at.
         self._head = head
         self._headers: CIMultiDictProxy[str] | None = None
-        status_line = head.split(b"\r\n", 1)[0].decode("latin-1")
-        _, status, reason = [*status_line.split(" ", 2), ""][:3]
-        #: The status code sent.
-        self.status = int(status)
-        #: The reason phrase sent.
-        self.reason = reason
         #: The body bytes as sent on the wire (after chunked framing is removed).
         self.body = body
+
+    def _status_line(self) -> list[str]:
+        line = self._head.split(b"\r\n", 1)[0].decode("latin-1")
+        return [*line.split(" ", 2), ""][:3]
+
+    @property
+    def status(self) -> int:
+        """The status code sent."""
+        return int(self._status_line()[1])
+
+    @property
+    def reason(self) -> str:
+        """The reason phrase sent."""
+        return self._status_line()[2]
 
     @property
     def headers(self) -> CIMultiDictProxy[str]:
         """The response headers as sent."""
         if self._headers is None:
-            self._headers = parse_header_lines(self._head.split(b"\r\n", 1)[1])
+            head = self._head.split(b"\r\n\r\n", 1)[0]
+            self._headers = parse_header_lines(head.split(b"\r\n", 1)[1] if b"\r\n" in head else b"")
         return self._headers
 
     def __repr__(self) -> str:

@@ -63,7 +63,7 @@ class RoutePassthroughTest(aiohttpretty.AioHTTPrettyTestCase):
                 await session.get(self.base + "/live")
 
     def test_passthrough_rules_are_checked(self):
-        with self.assertRaisesRegex(TypeError, "passthrough must list host names"):
+        with self.assertRaisesRegex(TypeError, "passthrough must be a list of host names"):
             self.aiohttpretty.activate(passthrough=[3])
         with self.assertRaisesRegex(TypeError, "passthrough must be True or False"):
             self.register_uri("GET", self.base, passthrough="yes")
