@@ -33,8 +33,8 @@ def passthrough_rules(passthrough: Any) -> tuple[frozenset[str], tuple[Callable[
             rules.append(lambda url, function=item: bool(function(url)))
         else:
             raise TypeError(
-                f"passthrough must be a list of host names or host:port strings, compiled patterns of the URL "
-                f"or functions of the URL, got {item!r}"
+                f"passthrough must be a list of host names or host:port strings, compiled patterns "
+                f"of the URL or functions of the URL, got {item!r}"
             )
     return frozenset(hosts), tuple(rules)
 
