@@ -66,8 +66,7 @@ class FaultTest(aiohttpretty.AioHTTPrettyTestCase):
         mocked, real = await self.failure(URL), await self.real_failure("close_after")
         self.assertIs(type(mocked), aiohttp.ClientPayloadError)
         self.assertIs(type(mocked), type(real))
-        self.assertIn("received 10 of 100 bytes", str(mocked))
-        self.assertIn("received 10 of 100 bytes", str(real))
+        self.assertEqual(str(mocked), str(real))  # "received 10 of 100 bytes" in recent aiohttp
         self.assertEqual(self.calls.last.response.body, b"x" * 10)
 
     async def test_content_length_longer_than_the_body(self):
@@ -75,7 +74,7 @@ class FaultTest(aiohttpretty.AioHTTPrettyTestCase):
         mocked, real = await self.failure(URL), await self.real_failure("short_body")
         self.assertIs(type(mocked), aiohttp.ClientPayloadError)
         self.assertIs(type(mocked), type(real))
-        self.assertIn("received 10 of 15 bytes", str(mocked))
+        self.assertEqual(str(mocked), str(real))
         self.assertEqual(self.calls.last.response.headers["Content-Length"], "15")
 
     async def test_reset_during_the_head(self):
