@@ -97,16 +97,17 @@ def split_any_params(params: Any, exact: bool) -> tuple[Any, Check | None]:
 class Proxy(Check):
     """``match_proxy``: the request went through this proxy (``ANY``: any proxy)."""
 
-    def __init__(self, expected: Any) -> None:
+    def __init__(self, expected: Any, what: str = "match_proxy") -> None:
         if expected is not ANY:
             if not isinstance(expected, (str, URL)):
-                raise TypeError(f"match_proxy must be a proxy URL or ANY, got {expected!r}")
+                raise TypeError(f"{what} must be a proxy URL or ANY, got {expected!r}")
             expected = URL(str(expected))
             if not expected.is_absolute():
                 raise ValueError(
-                    f"match_proxy must be an absolute URL such as 'http://proxy:3128', got {expected}"
+                    f"{what} must be an absolute URL such as 'http://proxy:3128', got {expected}"
                 )
         self.expected = expected
+        self.what = what
 
     def difference(self, call: Call) -> Difference | None:
         proxy = call.proxy
@@ -114,7 +115,7 @@ class Proxy(Check):
             return None
         got = "a direct request" if proxy is None else f"the proxy {proxy.with_user(None)}"
         want = "any proxy" if self.expected is ANY else str(self.expected.with_user(None))
-        return Difference(f"match_proxy: expected {want}, got {got}", f"proxy {proxy}")
+        return Difference(f"{self.what}: expected {want}, got {got}", f"proxy {proxy}")
 
 
 class Multipart(Check):

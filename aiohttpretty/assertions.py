@@ -48,12 +48,13 @@ class CallPattern:
         data: Any = None,
         json: Any = NOT_GIVEN,
         multipart: Mapping[str, Any] | None = None,
+        proxy: Any = None,
     ) -> None:
         self.method = None if method is None or method == "*" else normalise_method(method)
         params, any_params = split_any_params(params, exact=True)
         self.url: URL | None = None if uri is None else normalise_url(uri, params)
         self.check_params = check_params
-        checks = assertion_checks(headers, data, json, multipart)
+        checks = assertion_checks(headers, data, json, multipart, proxy)
         if any_params is not None and check_params:
             checks.insert(0, any_params)
         self._pattern = RequestPattern(
@@ -66,6 +67,7 @@ class CallPattern:
         self.data = data
         self.json = json
         self.multipart = multipart
+        self.proxy = proxy
 
     def differences(self, call: Call) -> list[str]:
         """What differs between ``call`` and this pattern, in brief; empty when it matches."""
@@ -89,6 +91,8 @@ class CallPattern:
             text += f" json={self.json!r:.200}"
         if self.multipart is not None:
             text += f" multipart={self.multipart!r:.200}"
+        if self.proxy is not None:
+            text += f" proxy={self.proxy}"
         return text
 
 
@@ -109,6 +113,7 @@ class Calls(CallList):
         data: Any = None,
         json: Any = NOT_GIVEN,
         multipart: Mapping[str, Any] | None = None,
+        proxy: Any = None,
     ) -> CallList:
         """The calls that match, in order: the criteria of ``assert_called``,
         each optional (no ``method``/``url``: any)."""
@@ -121,6 +126,7 @@ class Calls(CallList):
             data=data,
             json=json,
             multipart=multipart,
+            proxy=proxy,
         )
         return CallList(call for call in self if pattern.matches(call))
 
@@ -219,6 +225,7 @@ class CallAssertions:
         data: Any = None,
         json: Any = NOT_GIVEN,
         multipart: Mapping[str, Any] | None = None,
+        proxy: Any = None,
         msg: Any = None,
     ) -> None:
         """Fail unless at least one recorded request matches.
@@ -227,8 +234,11 @@ class CallAssertions:
         case-insensitive); ``data`` is compared to the body as sent (a ``str``
         as UTF-8, a mapping as a form-encoded body); ``json`` to the decoded JSON
         body (``json=None`` expects a JSON ``null``; the default,
-        :data:`~aiohttpretty.NOT_GIVEN`, expects nothing); ``check_params=False``
-        ignores the query string.
+        :data:`~aiohttpretty.NOT_GIVEN`, expects nothing; a
+        :class:`~aiohttpretty.JsonLike` compares loosely); ``multipart`` to the
+        fields of a ``multipart/form-data`` body; ``proxy`` to the proxy the
+        request went through; ``check_params=False`` ignores the query string.
+        :data:`~aiohttpretty.ANY` stands for any value in each.
         """
         __tracebackhide__ = True
         pattern = CallPattern(
@@ -240,6 +250,7 @@ class CallAssertions:
             data=data,
             json=json,
             multipart=multipart,
+            proxy=proxy,
         )
         self._check(check_called(self._calls_to_check(), pattern), msg)
 
@@ -254,6 +265,7 @@ class CallAssertions:
         data: Any = None,
         json: Any = NOT_GIVEN,
         multipart: Mapping[str, Any] | None = None,
+        proxy: Any = None,
         msg: Any = None,
     ) -> None:
         """Fail if any recorded request matches (the criteria of :meth:`assert_called`)."""
@@ -267,6 +279,7 @@ class CallAssertions:
             data=data,
             json=json,
             multipart=multipart,
+            proxy=proxy,
         )
         self._check(check_not_called(self._calls_to_check(), pattern), msg)
 
@@ -282,6 +295,7 @@ class CallAssertions:
         data: Any = None,
         json: Any = NOT_GIVEN,
         multipart: Mapping[str, Any] | None = None,
+        proxy: Any = None,
         msg: Any = None,
     ) -> None:
         """Fail unless exactly ``count`` recorded requests match (the criteria of
@@ -296,6 +310,7 @@ class CallAssertions:
             data=data,
             json=json,
             multipart=multipart,
+            proxy=proxy,
         )
         self._check(check_call_count(self._calls_to_check(), pattern, count), msg)
 

@@ -225,9 +225,9 @@ def build_conditions(options: dict[str, Any]) -> list[Condition]:
 
 
 def assertion_checks(
-    headers: Mapping[str, Any] | None, data: Any, json: Any, multipart: Any = None
+    headers: Mapping[str, Any] | None, data: Any, json: Any, multipart: Any = None, proxy: Any = None
 ) -> list[Condition]:
-    """The checks of an assertion's ``headers=``, ``data=``, ``json=`` and ``multipart=``."""
+    """The checks of an assertion's ``headers=``, ``data=``, ``json=``, ``multipart=`` and ``proxy=``."""
     checks: list[Condition] = []
     if headers is not None:
         if not isinstance(headers, Mapping):
@@ -239,6 +239,8 @@ def assertion_checks(
         checks.append(_Json(json))
     if multipart is not None:
         checks.append(Multipart(multipart, "multipart"))
+    if proxy is not None:
+        checks.append(Proxy(proxy, "proxy"))
     return checks
 
 

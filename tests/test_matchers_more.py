@@ -186,6 +186,10 @@ class ProxyTest(aiohttpretty.AioHTTPrettyTestCase):
                 await session.get(URL, proxy="http://other.test:8080")
         self.assertEqual(str(self.calls[0].proxy), "http://proxy.test:3128")
         self.assertEqual(str(self.calls[1].proxy), "http://other.test:8080")
+        self.assertCalled("GET", URL, proxy="http://proxy.test:3128")
+        self.assertEqual(len(self.get_calls(proxy=ANY)), 2)
+        with self.assertRaisesRegex(AssertionError, "proxy http://other.test:8080"):
+            self.assertCalled("GET", "https://api.test/secure", proxy="http://proxy.test:3128")
 
     def test_match_proxy_is_checked(self):
         with self.assertRaisesRegex(ValueError, "match_proxy must be an absolute URL"):
