@@ -108,7 +108,7 @@ def _differ(expected: Any, actual: Any, at: str, strict: bool, ordered: bool) ->
         if len(expected) != len(actual):
             return f"at {at}: expected {len(expected)} item(s), got {len(actual)}"
         if ordered:
-            for index, (want, got) in enumerate(zip(expected, actual)):
+            for index, (want, got) in enumerate(zip(expected, actual, strict=True)):
                 reason = _differ(want, got, f"{at}[{index}]", strict, ordered)
                 if reason is not None:
                     return reason
