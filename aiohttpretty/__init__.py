@@ -18,12 +18,16 @@ from typing import Any
 
 import aiohttp
 
+from . import faults
 from ._background import ResponderError
+from ._json_match import ANY, JsonLike
+from ._multipart import FilePart
 from ._options import REGISTER_OPTIONS
 from ._registering import URIPattern
 from ._urls import URI
 from ._websocket import WEBSOCKET_OPTIONS
 from ._websocket_server import WebSocket
+from .assertions import CallPattern, Calls
 from .cassettes import Cassette, CassetteError, cassette
 from .errors import (
     AioHTTPrettyWarning,
@@ -35,12 +39,13 @@ from .errors import (
 from .lifecycle import mocked
 from .matchers import NOT_GIVEN, Condition
 from .mock import AioHTTPretty
-from .records import Call, CalledURI, CallList, Mistake, WebSocketConversation, WebSocketMessage
+from .records import Call, CalledURI, CallList, Mistake, SentResponse, WebSocketConversation, WebSocketMessage
 from .routes import RegistryView, Route
 from .scope import current, on_current, original_api
 from .testcase import AioHTTPrettyTestCase
 
 __all__ = [
+    "ANY",
     "NOT_GIVEN",
     "REGISTER_OPTIONS",
     "URI",
@@ -50,10 +55,14 @@ __all__ = [
     "AioHTTPrettyWarning",
     "Call",
     "CallList",
+    "CallPattern",
     "CalledURI",
+    "Calls",
     "Cassette",
     "CassetteError",
     "Condition",
+    "FilePart",
+    "JsonLike",
     "Mistake",
     "NetworkEscape",
     "NoRouteMatched",
@@ -61,6 +70,7 @@ __all__ = [
     "ResponderError",
     "ResponsesExhausted",
     "Route",
+    "SentResponse",
     "URIPattern",
     "UnknownOptionWarning",
     "WebSocket",
@@ -73,6 +83,7 @@ __all__ = [
     "current",
     "deactivate",
     "fake_request",
+    "faults",
     "has_call",
     "mocked",
     "register_app",

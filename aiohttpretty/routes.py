@@ -8,11 +8,10 @@ case-insensitively) and the URL is the same after normalisation
 Exact routes live in a dict keyed by ``(method, url, query pairs)``, so the
 cost of finding one does not grow with the number of registered routes.
 
-A route answers either plain HTTP requests (the canned routes of
-``register_uri``) or requests to switch protocols (a websocket route answers
-``Upgrade: websocket`` requests only, and is the only kind that does): each
-kind has its own index, and the no-match message says when a route of the
-other kind would have fitted.
+A route answers either plain HTTP requests or requests to switch protocols (a
+websocket route answers ``Upgrade: websocket`` requests only, and is the only
+kind that does): each kind has its own index, and the no-match message says
+when a route of the other kind would have fitted.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from yarl import URL
 
 from ._urls import Location, QueryKey, location, normalise_method, normalise_url, query_key
 from .errors import ResponsesExhausted
-from .matchers import EXACT, PARTIAL, Condition, RequestPattern
+from .matchers import EXACT, PARTIAL, PREFIX, Condition, RequestPattern
 from .records import Call, CallList
 
 if TYPE_CHECKING:
@@ -56,11 +55,23 @@ class Route:
         partial_query: bool = False,
         callback: Callable[..., Any] | None = None,
         times: int | None = None,
+        schemeless: bool = False,
+        prefix: bool = False,
+        optional: bool = False,
+        name: str | None = None,
+        passthrough: bool = False,
         responder: Responder | None = None,
         upgrade: str = "",
-        schemeless: bool = False,
     ) -> None:
         self.method = method
+        #: The route's requests go to the network (their responses are the server's).
+        self.passthrough = passthrough
+        #: The URL is a prefix: the route answers every URL under it, any query.
+        self.prefix = prefix
+        #: Not requesting this route does not fail ``assert_all_called``.
+        self.optional = optional
+        #: The route's name, if given (``mock.route(name)``, messages).
+        self.name = name
         #: Registered through the original API without a scheme (answered as ``http://``).
         self.schemeless = schemeless
         #: The registered URL (``params`` merged into its query), or a compiled pattern.
@@ -70,8 +81,9 @@ class Route:
         self.conditions = tuple(conditions)
         self.partial_query = partial_query
         #: What a request must look like to be answered (the URL and conditions).
+        query = PREFIX if prefix else PARTIAL if partial_query else EXACT
         self.pattern = RequestPattern(
-            method, url, query=PARTIAL if partial_query else EXACT, conditions=self.conditions
+            None if method == "*" else method, url, query=query, conditions=self.conditions
         )
         #: A function computing the response at request time, or ``None``.
         self.callback = callback
@@ -82,7 +94,7 @@ class Route:
         #: The protocol the route switches to (``"websocket"``); ``""``: a plain HTTP route.
         self.upgrade = upgrade
         self.key: RouteKey | None = None
-        if isinstance(url, URL):
+        if isinstance(url, URL) and not prefix and method != "*":
             self.key = (method, location(url), query_key(url))
         #: The requests this route answered, in order.
         self.calls: CallList = CallList()
@@ -136,8 +148,10 @@ class Route:
         """``METHOD url`` of the route, for messages (``re '...'`` for a pattern)."""
         url = f"re {self.url.pattern!r}" if isinstance(self.url, Pattern) else str(self.url)
         extra = " (partial query)" if self.partial_query else ""
+        extra += " (prefix)" if self.prefix else ""
         kind = f" ({self.upgrade})" if self.upgrade else ""
-        return f"{self.method} {url}{kind}{extra}"
+        named = f" [{self.name}]" if self.name else ""
+        return f"{self.method} {url}{kind}{extra}{named}"
 
     def __repr__(self) -> str:
         return f"<Route {self.describe()} calls={self.call_count}>"
@@ -156,28 +170,39 @@ def _kind_difference(route_upgrade: str, request_upgrade: str) -> str:
 
 class _Index:
     """The routes of one kind: exact ones by a hash lookup of ``(method, url,
-    query)``, those with ``match_params_partial`` by ``(method, url)``, pattern
-    routes last, in order."""
+    query)``, those with ``match_params_partial`` by ``(method, url)``, then
+    pattern routes in order, and catch-all routes (method ``"*"`` or a URL
+    prefix) last."""
 
-    __slots__ = ("exact", "partial", "patterns")
+    __slots__ = ("exact", "partial", "patterns", "wild")
 
     def __init__(self) -> None:
         self.exact: dict[RouteKey, list[Route]] = {}
         self.partial: dict[tuple[str, Location], list[Route]] = {}
         self.patterns: list[Route] = []
+        self.wild: list[Route] = []
 
     def add(self, route: Route) -> None:
-        if route.key is None:
+        if route.prefix or route.method == "*":
+            self.wild.append(route)
+        elif route.key is None:
             self.patterns.append(route)
         elif route.partial_query:
             self.partial.setdefault((route.key[0], route.key[1]), []).append(route)
         else:
             self.exact.setdefault(route.key, []).append(route)
 
+    def remove(self, route: Route) -> None:
+        for routes in (self.wild, self.patterns, *self.exact.values(), *self.partial.values()):
+            if route in routes:
+                routes.remove(route)
+                return
+
     def clear(self) -> None:
         self.exact.clear()
         self.partial.clear()
         self.patterns.clear()
+        self.wild.clear()
 
     def resolve(self, call: Call) -> Route | None:
         method, url = call.method, call.url
@@ -192,6 +217,9 @@ class _Index:
         for route in self.patterns:
             if route.method == method and route.pattern.url_fits(url) and route._accepts(call):
                 return route
+        for route in self.wild:
+            if route.method in (method, "*") and route.pattern.url_fits(url) and route._accepts(call):
+                return route
         return None
 
 
@@ -200,9 +228,10 @@ class Registry:
 
     Exact routes are found by a hash lookup of ``(method, url, query)``; routes
     with ``match_params_partial`` by ``(method, url)``; pattern routes are tried
-    last, in order.  Among routes found the same way, the first registered that
-    matches wins.  Plain HTTP routes and upgrade routes (websockets) are kept
-    apart: each request is answered by a route of its own kind.
+    next, in order, and catch-all routes (method ``"*"`` or a URL prefix) last.
+    Among routes found the same way, the first registered that matches wins.
+    Plain HTTP routes and upgrade routes (websockets) are kept apart: each
+    request is answered by a route of its own kind.
     """
 
     def __init__(self) -> None:
@@ -213,19 +242,31 @@ class Registry:
         #: hot path, the index's own method (:meth:`resolve` for any request).
         self.resolve_plain: Callable[[Call], Route | None] = self._http.resolve
 
+    def _index(self, route: Route) -> _Index:
+        return self._http if not route.upgrade else self._upgrades.setdefault(route.upgrade, _Index())
+
     def add(self, route: Route) -> None:
         """Register ``route``; it replaces a plain route of the same kind for the
         same method and URL."""
-        index = self._http if not route.upgrade else self._upgrades.setdefault(route.upgrade, _Index())
+        index = self._index(route)
         if route.plain:
             assert route.key is not None
             for old in index.exact.get(route.key, ()):
                 if old.plain:
-                    self._routes.remove(old)
-                    index.exact[route.key].remove(old)
+                    self._remove(old)
                     break
         self._routes.append(route)
         index.add(route)
+
+    def _remove(self, route: Route) -> None:
+        self._routes.remove(route)
+        self._index(route).remove(route)
+
+    def remove(self, route: Route) -> None:
+        """Unregister ``route``; :class:`ValueError` when it is not registered here."""
+        if not any(route is registered for registered in self._routes):
+            raise ValueError(f"{route!r} is not registered on this mock")
+        self._remove(route)
 
     def resolve(self, call: Call, upgrade: str = "") -> Route | None:
         """The route that answers ``call``, or ``None``; ``upgrade``: the
