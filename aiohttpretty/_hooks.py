@@ -5,14 +5,13 @@ Nothing of aiohttp or of the package at run time."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import aiohttp
     from yarl import URL
-
-    from ._seam import ResponseHandler
 
 __all__ = ["Interceptor", "SessionObserver", "session_observers"]
 
@@ -23,8 +22,9 @@ class Interceptor(Protocol):
     def passes_through(self, host: str | None, port: int | None) -> bool:
         """Whether a connection to ``host:port`` goes to the real network."""
 
-    def connect(self, connector: aiohttp.BaseConnector, req: aiohttp.ClientRequest) -> ResponseHandler:
-        """A mocked connection for ``req``."""
+    def connect(self, connector: aiohttp.BaseConnector, req: aiohttp.ClientRequest) -> asyncio.BaseProtocol:
+        """A mocked connection for ``req``: aiohttp's protocol object for it
+        (the seam's ``new_protocol``)."""
 
     def schemeless(self, text: str) -> str | None:
         """The URL to request instead of ``text``, a URL without a scheme

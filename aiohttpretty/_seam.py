@@ -346,7 +346,7 @@ def _intercepting_create_connection(
                 return await original(self, req, traces, timeout)
             finally:
                 _passing.reset(token)
-        return interceptor.connect(self, req)
+        return cast(ResponseHandler, interceptor.connect(self, req))
 
     _create_connection._aiohttpretty_patch = True  # type: ignore[attr-defined]
     return _create_connection
@@ -366,7 +366,7 @@ class MockConnector(aiohttp.BaseConnector):
     ) -> ResponseHandler:
         if turn_due():
             await asyncio.sleep(0)
-        return self._interceptor.connect(self, req)
+        return cast(ResponseHandler, self._interceptor.connect(self, req))
 
 
 def new_protocol(connector: aiohttp.BaseConnector) -> ResponseHandler:
@@ -404,14 +404,12 @@ def connection_key(url: URL) -> Any:
 # For aiohttpretty.aioresponses, which dresses responses as aioresponses builds them.
 def session_url(session: aiohttp.ClientSession, str_or_url: Any) -> URL:
     """The URL ``session`` requests for ``str_or_url`` (``base_url`` joined), fragment kept."""
-    build = getattr(session, "_build_url", None)
-    return cast(URL, build(str_or_url)) if callable(build) else URL(str_or_url)
+    return session._build_url(str_or_url)
 
 
 def dress_response(response: aiohttp.ClientResponse, cls: Any, info: aiohttp.RequestInfo) -> None:
-    """Make ``response`` an instance of ``cls`` (unless ``None``: a subclass of
-    aiohttp's response class, a plain class whose instances can change class)
-    whose ``request_info`` is ``info``."""
+    """Make ``response`` an instance of ``cls`` (unless ``None``: a subclass of aiohttp's
+    response class, whose instances can change class) whose ``request_info`` is ``info``."""
     if cls is not None and not isinstance(response, cls):
         try:
             response.__class__ = cls

@@ -31,17 +31,19 @@ def _modules() -> dict[str, pathlib.Path]:
     return {_module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
 
 
-def _runtime_imports(name: str, source: str, known: set[str], package: bool = False) -> set[str]:
+def _imports(
+    name: str, source: str, known: set[str], package: bool = False, type_checking: bool = True
+) -> set[str]:
     """The modules the module ``name`` (a package's ``__init__`` if
-    ``package``) imports at run time (not under ``TYPE_CHECKING``), relative
-    imports resolved; ``from . import x`` names the module ``x`` when ``known``
-    has it, else the package."""
+    ``package``) imports, those under ``TYPE_CHECKING`` too unless
+    ``type_checking`` is false, relative imports resolved; ``from . import x``
+    names the module ``x`` when ``known`` has it, else the package."""
     base = name.split(".") if package else name.split(".")[:-1]
     found: set[str] = set()
 
     def visit(nodes: list[ast.stmt]) -> None:
         for node in nodes:
-            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            if not type_checking and isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
                 continue
             if isinstance(node, ast.ImportFrom):
                 parent = base[: len(base) - node.level + 1] if node.level else []
@@ -60,11 +62,12 @@ def _runtime_imports(name: str, source: str, known: set[str], package: bool = Fa
 
 
 def _import_graph() -> dict[str, set[str]]:
-    """Each module of the package -> the package modules it imports at run time."""
+    """Each module of the package -> the package modules it imports (also for
+    type checking only: a circle there is a circle of concerns all the same)."""
     modules = _modules()
     known = set(modules)
     return {
-        name: _runtime_imports(name, path.read_text(), known, path.name == "__init__.py") & known
+        name: _imports(name, path.read_text(), known, path.name == "__init__.py") & known
         for name, path in modules.items()
     }
 
@@ -95,18 +98,23 @@ class StructureTest(unittest.TestCase):
 
     def test_imports_are_resolved(self):
         # What the test above relies on: relative imports of every level,
-        # "from . import x" naming the module x, TYPE_CHECKING left out.
+        # "from . import x" naming the module x, TYPE_CHECKING imports included
+        # (or left out on request).
         known = {"aiohttpretty", "aiohttpretty.mock", "aiohttpretty.sub", "aiohttpretty.sub._a"}
         source = (
             "import yarl\nfrom .. import mock, current\nfrom . import _a\nfrom ._a import x\n"
             "from aiohttpretty.sub import _a as again\nif TYPE_CHECKING:\n    from .._seam import y\n"
         )
         self.assertEqual(
-            _runtime_imports("aiohttpretty.sub._b", source, known),
+            _imports("aiohttpretty.sub._b", source, known, type_checking=False),
             {"yarl", "aiohttpretty", "aiohttpretty.mock", "aiohttpretty.sub._a"},
         )
         self.assertEqual(
-            _runtime_imports("aiohttpretty.sub", "from . import _a\nfrom .. import mock", known, True),
+            _imports("aiohttpretty.sub._b", source, known),
+            {"yarl", "aiohttpretty", "aiohttpretty.mock", "aiohttpretty.sub._a", "aiohttpretty._seam"},
+        )
+        self.assertEqual(
+            _imports("aiohttpretty.sub", "from . import _a\nfrom .. import mock", known, True),
             {"aiohttpretty.sub._a", "aiohttpretty.mock"},
         )
         self.assertIn("aiohttpretty.aioresponses._matching", _import_graph()["aiohttpretty.aioresponses"])
@@ -168,6 +176,6 @@ class StructureTest(unittest.TestCase):
                 self.assertEqual(used, [], f"{name} uses aiohttp's insides: move that into _seam")
 
     def test_the_wire_knows_no_aiohttp(self):
-        imported = _runtime_imports("aiohttpretty._wire", (PACKAGE / "_wire.py").read_text(), set(_modules()))
+        imported = _imports("aiohttpretty._wire", (PACKAGE / "_wire.py").read_text(), set(_modules()))
         self.assertEqual([name for name in imported if name.split(".")[0] == "aiohttp"], [])
         self.assertNotIn("import aiohttp", (PACKAGE / "_wire.py").read_text())

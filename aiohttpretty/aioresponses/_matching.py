@@ -9,7 +9,6 @@ API: these functions keep its rule.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import re
 from http import HTTPStatus
@@ -140,7 +139,7 @@ class RequestMatch:
         self.status = status
         self.body = body
         self.payload = payload
-        self.exception = asyncio.TimeoutError("Connection timeout test") if timeout else exception
+        self.exception = TimeoutError("Connection timeout test") if timeout else exception
         if headers is None:
             headers = CIMultiDict()
         elif isinstance(headers, dict):

@@ -109,7 +109,7 @@ class Recording(Answering):
         (the headers the code passed) and the class."""
         headers = CIMultiDictProxy(CIMultiDict(exchange.kwargs.get("headers") or {}))
         responses = [*response.history, response]
-        for answered, hop in zip(reversed(responses), reversed(exchange.hops)):
+        for answered, hop in zip(reversed(responses), reversed(exchange.hops), strict=False):
             if hop is None:
                 continue
             _seam.dress_response(
