@@ -17,8 +17,14 @@ from typing import Any
 
 import aiohttp
 
+from . import faults
+from ._json_match import ANY, JsonLike
+from ._multipart import FilePart
 from ._options import REGISTER_OPTIONS
+from ._registering import URIPattern
 from ._urls import URI
+from .assertions import CallPattern, Calls
+from .cassettes import Cassette, CassetteError, cassette
 from .errors import (
     AioHTTPrettyWarning,
     NetworkEscape,
@@ -28,13 +34,14 @@ from .errors import (
 )
 from .lifecycle import mocked
 from .matchers import NOT_GIVEN, Condition
-from .mock import AioHTTPretty, URIPattern
-from .records import Call, CalledURI, CallList, Mistake
+from .mock import AioHTTPretty
+from .records import Call, CalledURI, CallList, Mistake, SentResponse
 from .routes import RegistryView, Route
 from .scope import current, original_api
 from .testcase import AioHTTPrettyTestCase
 
 __all__ = [
+    "ANY",
     "NOT_GIVEN",
     "REGISTER_OPTIONS",
     "URI",
@@ -43,24 +50,34 @@ __all__ = [
     "AioHTTPrettyWarning",
     "Call",
     "CallList",
+    "CallPattern",
     "CalledURI",
+    "Calls",
+    "Cassette",
+    "CassetteError",
     "Condition",
+    "FilePart",
+    "JsonLike",
     "Mistake",
     "NetworkEscape",
     "NoRouteMatched",
     "RegistryView",
     "ResponsesExhausted",
     "Route",
+    "SentResponse",
     "URIPattern",
     "UnknownOptionWarning",
     "activate",
     "calls",
+    "cassette",
     "clear",
     "current",
     "deactivate",
     "fake_request",
+    "faults",
     "has_call",
     "mocked",
+    "register_app",
     "register_json_uri",
     "register_uri",
     "registry",
@@ -75,6 +92,13 @@ register_uri = original_api(AioHTTPretty.register_uri)
 #: Register a JSON response for ``method uri`` on the current mock; see
 #: :meth:`AioHTTPretty.register_json_uri`.
 register_json_uri = original_api(AioHTTPretty.register_json_uri)
+
+
+def register_app(origin: URI, app: Any) -> Any:
+    """Serve every request to ``origin`` from ``app`` (an
+    :class:`aiohttp.web.Application` or a handler coroutine function) on the
+    current mock; see :meth:`AioHTTPretty.register_app`."""
+    return current().register_app(origin, app)
 
 
 def activate(passthrough: Any = None) -> None:

@@ -7,18 +7,21 @@ are written by the responders (:mod:`._canned` for registered routes).
 
 from __future__ import annotations
 
-import inspect
 import re
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Union
+import traceback
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from yarl import URL
 
-from . import _canned, _context, _seam, _transport
+from . import _canned, _context, _forward, _seam, _transport
+from ._app import AppMount
+from ._management import RouteManagement, passthrough_rules
 from ._options import build_route
+from ._registering import Registering
 from ._urls import URI, location, normalise_method, normalise_url
-from .assertions import CallAssertions, Raises
+from .assertions import CallAssertions, Calls, Raises
 from .errors import (
     AioHTTPrettyWarning,
     NetworkEscape,
@@ -28,25 +31,22 @@ from .errors import (
     refusals_in,
     warn,
 )
-from .matchers import ANY_QUERY, EXACT, NOT_GIVEN, RequestPattern, passed_checks
+from .matchers import ANY_QUERY, EXACT, RequestPattern, passed_checks
 from .records import Call, CallList, Mistake
 from .routes import Registry, RegistryView, Route
 
 if TYPE_CHECKING:
     from ._wire import RequestHead
 
-__all__ = ["ORIGINAL_API", "AioHTTPretty", "URIPattern"]
+__all__ = ["ORIGINAL_API", "AioHTTPretty"]
 
-#: What ``register_uri`` takes as a URI: a URL, or a compiled pattern matched
-#: against the whole requested URL.
-URIPattern = Union[URI, "re.Pattern[str]"]
 
 #: The keyword with which the module-level functions mark a call as one of the
 #: original API (unknown options warn, the original's defaults apply).
 ORIGINAL_API = "_aiohttpretty_original_api"
 
 
-class AioHTTPretty(CallAssertions):
+class AioHTTPretty(RouteManagement, Registering, CallAssertions):
     """A mock of aiohttp's client: routes, recorded calls and activation.
 
     The module-level functions of :mod:`aiohttpretty` forward to the current
@@ -60,12 +60,20 @@ class AioHTTPretty(CallAssertions):
     def __init__(self) -> None:
         self._registry = Registry()
         #: Every request answered by a route, in arrival order.
-        self.calls: CallList = CallList()
+        self.calls: Calls = Calls()
         #: Requests that no route answered (refused with :class:`NoRouteMatched`).
         self.unmatched: CallList = CallList()
         #: Mistakes of registrations that showed at request time (:class:`Mistake`).
         self.mistakes: list[Mistake] = []
         self._passthrough: frozenset[str] = frozenset()
+        self._url_passthrough: tuple[Callable[[URL], bool], ...] = ()
+        #: Send every request no route matches to the network (never the default).
+        self.passthrough_unmatched = False
+        #: The requests sent to the network by a passthrough rule, route or ``passthrough_unmatched``.
+        self.passed_through: CallList = CallList()
+        #: What answers a request no route matched, before it is refused
+        #: (:class:`~._transport.Mount`: apps, cassettes), first accepting first.
+        self._mounts: list[_transport.Mount] = []
 
     # Registration.
     @property
@@ -73,74 +81,40 @@ class AioHTTPretty(CallAssertions):
         """A read-only view of the registered routes, keyed by ``(METHOD, url)``."""
         return RegistryView(self._registry)
 
-    def register_uri(
-        self,
-        /,
-        method: str,
-        uri: URIPattern,
-        *,
-        params: Any = None,
-        status: int = 200,
-        reason: str | None = None,
-        headers: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
-        body: Any = None,
-        auto_length: bool | None = None,
-        responses: Sequence[Mapping[str, Any]] | None = None,
-        exception: BaseException | type[BaseException] | None = None,
-        delay: float = 0,
-        callback: Callable[[Call], Any] | None = None,
-        times: int | None = None,
-        match_headers: Mapping[str, Any] | None = None,
-        match_json: Any = NOT_GIVEN,
-        match_data: Any = None,
-        match: Callable[[Call], Any] | None = None,
-        match_params_partial: bool = False,
-        **unknown: Any,
-    ) -> Route:
-        """Register the response for ``method uri``; every option is described
-        in :ref:`options`.
-
-        ``uri`` is a URL (a ``str``, a :class:`yarl.URL`, or an object whose
-        ``str()`` is one) or a compiled regular expression.  An unknown option
-        name raises :class:`TypeError` naming the closest valid one (the
-        module-level :func:`aiohttpretty.register_uri` warns instead, as the
-        original did).  A failed registration registers nothing.
-        """
-        return self._register(method, uri, _given(locals()), json=False)
-
-    def register_json_uri(
-        self,
-        /,
-        method: str,
-        uri: URIPattern,
-        *,
-        params: Any = None,
-        status: int = 200,
-        reason: str | None = None,
-        headers: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
-        body: Any = None,
-        auto_length: bool | None = None,
-        responses: Sequence[Mapping[str, Any]] | None = None,
-        exception: BaseException | type[BaseException] | None = None,
-        delay: float = 0,
-        callback: Callable[[Call], Any] | None = None,
-        times: int | None = None,
-        match_headers: Mapping[str, Any] | None = None,
-        match_json: Any = NOT_GIVEN,
-        match_data: Any = None,
-        match: Callable[[Call], Any] | None = None,
-        match_params_partial: bool = False,
-        **unknown: Any,
-    ) -> Route:
-        """Like :meth:`register_uri`, with ``body`` JSON-encoded and
-        ``Content-Type: application/json`` unless ``headers`` gives another."""
-        return self._register(method, uri, _given(locals()), json=True)
-
     def _register(self, method: str, uri: Any, options: dict[str, Any], *, json: bool) -> Route:
         original = bool(options.pop(ORIGINAL_API, False))
         route = build_route(method, uri, options, json=json, original=original)
+        if route.name is not None:
+            for old in self._registry:
+                if old.name == route.name:
+                    self._registry.remove(old)  # a named route replaces the one of that name
         self._registry.add(route)
         return route
+
+    def register_app(self, /, origin: URI, app: Any) -> AppMount:
+        """Serve every request to ``origin`` (``'https://api.example.com'``,
+        optionally with a path prefix) from ``app``, an
+        :class:`aiohttp.web.Application` or a handler coroutine function
+        ``async def handler(request)``, through aiohttp's own server code in
+        memory: no port is opened.  A route registered for a URL under it wins.
+        The app starts on its first request; it is cleaned up when the test
+        ends (:meth:`close`).  See :doc:`apps`."""
+        mount = AppMount(origin, app)
+        self._mounts.append(mount)
+        return mount
+
+    def close(self) -> None:
+        """Clean up what the mounts started (an app's ``on_cleanup``...), and
+        forget them.  Called when a test ends; :meth:`aclose` from a coroutine."""
+        mounts, self._mounts = self._mounts, []
+        for mount in reversed(mounts):
+            mount.close()
+
+    async def aclose(self) -> None:
+        """:meth:`close`, awaited on the running event loop."""
+        mounts, self._mounts = self._mounts, []
+        for mount in reversed(mounts):
+            await mount.aclose()
 
     def schemeless(self, text: str) -> str | None:
         """The URL to request for ``text``, a URL without a scheme that aiohttp
@@ -162,11 +136,22 @@ class AioHTTPretty(CallAssertions):
         )
         return replacement
 
+    def mount(self, mount: _transport.Mount) -> None:
+        """Consult ``mount`` (an app, a cassette) for requests no registered route matches."""
+        self._mounts.append(mount)
+
+    def unmount(self, mount: _transport.Mount) -> None:
+        """Stop consulting ``mount``."""
+        if mount in self._mounts:
+            self._mounts.remove(mount)
+
     def clear(self) -> None:
-        """Forget all routes and recorded calls."""
+        """Forget all routes, registered apps (cleaned up) and recorded calls."""
         self._registry.clear()
         self.calls.clear()
         self.unmatched.clear()
+        if self._mounts:
+            self.close()
 
     # Activation.
     @property
@@ -174,22 +159,22 @@ class AioHTTPretty(CallAssertions):
         """Whether this mock is intercepting aiohttp now."""
         return _seam.active() is self or self in _seam._active
 
-    def activate(self, passthrough: Any = None) -> None:
+    def activate(self, passthrough: Any = None, *, passthrough_unmatched: bool | None = None) -> None:
         """Start intercepting every aiohttp client request.  Safe to call twice.
 
         ``passthrough`` lists hosts (``'127.0.0.1'``) or ``host:port`` pairs
         whose requests go to the real network, e.g. to an
-        :class:`aiohttp.test_utils.TestServer`; everything else stays mocked.
+        :class:`aiohttp.test_utils.TestServer`, and compiled patterns or
+        functions of the request's :class:`yarl.URL` choosing the URLs that go
+        there; everything else stays mocked.  ``passthrough_unmatched=True``
+        sends every request no route matches to the network (never the default).
         """
         if passthrough is not None:
-            if isinstance(passthrough, str):
-                passthrough = [passthrough]
-            hosts = list(passthrough)
-            if not all(isinstance(host, str) and host for host in hosts):
-                raise TypeError(
-                    f"passthrough must be a list of host names or host:port strings, got {hosts!r}"
-                )
-            self._passthrough = frozenset(host.lower() for host in hosts)
+            self._passthrough, self._url_passthrough = passthrough_rules(passthrough)
+        if passthrough_unmatched is not None:
+            if not isinstance(passthrough_unmatched, bool):
+                raise TypeError(f"passthrough_unmatched must be True or False, got {passthrough_unmatched!r}")
+            self.passthrough_unmatched = passthrough_unmatched
         was_active = self.is_active
         _seam.install(self)
         if not was_active:
@@ -212,7 +197,10 @@ class AioHTTPretty(CallAssertions):
 
     def connect(self, connector: aiohttp.BaseConnector, req: aiohttp.ClientRequest) -> _seam.ResponseHandler:
         """A mocked connection for ``req``, answered by this mock."""
-        return _transport.open_connection(connector, req.url, self)
+        protocol = _transport.open_connection(connector, req.url, self)
+        if req.proxy is not None:
+            protocol.transport.proxy = req.proxy  # type: ignore[union-attr]
+        return protocol
 
     def escaped(self, method: str, url: URL, how: str) -> BaseException:
         """A real connection was about to carry ``method url``: the refusal."""
@@ -241,9 +229,18 @@ class AioHTTPretty(CallAssertions):
             passed.kwargs if passed is not None else None,
             passed.method if passed is not None else None,
         )
+        call.proxy = channel.proxy
+        if self._url_passthrough and any(rule(call.url) for rule in self._url_passthrough):
+            self.passed_through.append(call)
+            return _forward.forward(call, channel, "passthrough")
         try:
             route = self._registry.resolve(call)
             if route is None:
+                if self._mounts:
+                    return self._mounted(call, channel)
+                if self.passthrough_unmatched:
+                    self.passed_through.append(call)
+                    return _forward.forward(call, channel, "passthrough_unmatched")
                 raise NoRouteMatched(self._registry.explain(call))
             reply = route.next_reply()
         except NoRouteMatched as exc:
@@ -257,12 +254,36 @@ class AioHTTPretty(CallAssertions):
         call.route = route
         self.calls.append(call)
         route.calls.append(call)
+        if route.passthrough:
+            return _forward.forward(call, channel, "passthrough=True")
         return _canned.answer(route, reply, call, channel)
+
+    def _mounted(self, call: Call, channel: _transport.MockTransport) -> _transport.Pending | None:
+        """Answer ``call``, which no route matched, from the first mount that
+        accepts it (an app, a cassette); refuse it, with each mount's reasons."""
+        for mount in self._mounts:
+            responder = mount.accepts(call)
+            if responder is not None:
+                channel.call = call
+                self.calls.append(call)
+                return responder.respond(call, channel)
+        if self.passthrough_unmatched:
+            self.passed_through.append(call)
+            return _forward.forward(call, channel, "passthrough_unmatched")
+        reasons = (mount.explain(call) for mount in self._mounts)
+        explained = [self._registry.explain(call), *(reason for reason in reasons if reason)]
+        exc = NoRouteMatched("\n".join(explained))
+        exc.call = call
+        self.unmatched.append(call)
+        return _canned.refuse(channel, exc)
 
     def report(self, channel: _transport.MockTransport, exc: BaseException) -> None:
         """A responder's mistake while answering on ``channel``."""
-        if channel.call is not None:
-            self.mistakes.append(Mistake(channel.call, exc))
+        call = channel.call
+        if call is not None:
+            served = call.route is None  # by a mount: its traceback is shown
+            detail = "".join(traceback.format_exception(exc)) if served else ""
+            self.mistakes.append(Mistake(call, exc, detail))
 
     # Requests.
     async def fake_request(self, /, method: str, uri: URI, **kwargs: Any) -> aiohttp.ClientResponse:
@@ -359,26 +380,3 @@ class AioHTTPretty(CallAssertions):
     def __repr__(self) -> str:
         state = "active" if self.is_active else "inactive"
         return f"<AioHTTPretty {state} routes={len(self._registry)} calls={len(self.calls)}>"
-
-
-_SIGNATURE_DEFAULTS = {
-    name: parameter.default
-    for name, parameter in inspect.signature(AioHTTPretty.register_uri).parameters.items()
-    if parameter.kind is inspect.Parameter.KEYWORD_ONLY
-}
-
-
-def _given(arguments: dict[str, Any]) -> dict[str, Any]:
-    """The options of a ``register_uri`` call that were given: those not at
-    their default, and the unknown ones (to be warned about or refused)."""
-    options = {
-        name: value
-        for name, default in _SIGNATURE_DEFAULTS.items()
-        if not _is_default(value := arguments[name], default)
-    }
-    options.update(arguments["unknown"])
-    return options
-
-
-def _is_default(value: Any, default: Any) -> bool:
-    return value is default or (type(value) is type(default) and value == default)

@@ -13,7 +13,7 @@ from yarl import URL
 from ._urls import location, normalise_url, query_key
 from ._wire import parse_header_lines
 
-__all__ = ["AnsweringRoute", "Call", "CallList", "CalledURI", "Mistake"]
+__all__ = ["AnsweringRoute", "Call", "CallList", "CalledURI", "Mistake", "SentResponse"]
 
 
 class AnsweringRoute(Protocol):
@@ -91,7 +91,17 @@ class Call(Mapping[str, Any]):
     (``call['headers']`` is the dict the code gave, not the headers on the wire).
     """
 
-    __slots__ = ("_headers", "_passed_method", "body", "kwargs", "method", "route", "url")
+    __slots__ = (
+        "_headers",
+        "_passed_method",
+        "body",
+        "kwargs",
+        "method",
+        "proxy",
+        "response",
+        "route",
+        "url",
+    )
 
     def __init__(
         self,
@@ -115,6 +125,10 @@ class Call(Mapping[str, Any]):
         #: The route that answered, or ``None`` when none matched.
         self.route: AnsweringRoute | None = None
         self._passed_method = passed_method or method
+        #: The response as sent (:class:`SentResponse`), once the mock answered.
+        self.response: SentResponse | None = None
+        #: The proxy the request went through (``proxy=``), or ``None``.
+        self.proxy: URL | None = None
 
     @property
     def headers(self) -> CIMultiDictProxy[str]:
@@ -152,6 +166,46 @@ class Call(Mapping[str, Any]):
         return f"<Call {self.method} {self.url}>"
 
 
+class SentResponse:
+    """The response a route sent for a call: ``status``, ``reason``,
+    ``headers`` and ``body`` (the bytes of the body as sent, or ``None`` when
+    no response was completed)."""
+
+    __slots__ = ("_head", "_headers", "body")
+
+    def __init__(self, head: bytes, body: bytes | None) -> None:
+        # The head as sent (with the body, when it was sent in one piece), read when looked at.
+        self._head = head
+        self._headers: CIMultiDictProxy[str] | None = None
+        #: The body bytes as sent on the wire (after chunked framing is removed).
+        self.body = body
+
+    def _status_line(self) -> list[str]:
+        line = self._head.split(b"\r\n", 1)[0].decode("latin-1")
+        return [*line.split(" ", 2), ""][:3]
+
+    @property
+    def status(self) -> int:
+        """The status code sent."""
+        return int(self._status_line()[1])
+
+    @property
+    def reason(self) -> str:
+        """The reason phrase sent."""
+        return self._status_line()[2]
+
+    @property
+    def headers(self) -> CIMultiDictProxy[str]:
+        """The response headers as sent."""
+        if self._headers is None:
+            head = self._head.split(b"\r\n\r\n", 1)[0]
+            self._headers = parse_header_lines(head.split(b"\r\n", 1)[1] if b"\r\n" in head else b"")
+        return self._headers
+
+    def __repr__(self) -> str:
+        return f"<SentResponse {self.status} {self.reason}>"
+
+
 class CallList(list[Call]):
     """The recorded calls, in the order the requests arrived."""
 
@@ -175,19 +229,24 @@ class Mistake:
     :attr:`exception`, and the test fails when it ends, even if the code under
     test swallowed the error."""
 
-    __slots__ = ("call", "exception")
+    __slots__ = ("call", "detail", "exception")
 
-    def __init__(self, call: Call, exception: BaseException) -> None:
+    def __init__(self, call: Call, exception: BaseException, detail: str = "") -> None:
         #: The request being answered.
         self.call = call
         #: What went wrong.
         self.exception = exception
+        #: More to show (the traceback of an application's handler), or ``""``.
+        self.detail = detail
 
     def describe(self) -> str:
         route = self.call.route
         where = f" (route {route.describe()})" if route is not None else ""
         kind = type(self.exception).__name__
-        return f"{self.call.method} {self.call.url}{where}: {kind}: {self.exception}"
+        text = f"{self.call.method} {self.call.url}{where}: {kind}: {self.exception}"
+        if self.detail:
+            text += "\n" + "\n".join("    " + line for line in self.detail.rstrip().splitlines())
+        return text
 
     def __repr__(self) -> str:
         return f"<Mistake {self.describe()}>"

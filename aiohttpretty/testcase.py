@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import os
 import unittest
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Callable, ClassVar, Concatenate, ParamSpec, TypeVar
 
 from .assertions import CallAssertions
-from .lifecycle import Lifecycle
+from .lifecycle import Lifecycle, cassette_path, check_options
 from .mock import AioHTTPretty
 from .records import Call, CallList
 
@@ -48,6 +49,17 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
     assert_all_called: ClassVar[bool] = False
     #: Hosts whose requests go to the real network (e.g. ``['127.0.0.1']``).
     passthrough: ClassVar[tuple[str, ...]] = ()
+    #: Send every request no route matches to the network, for adopting the mock
+    #: test by test (never the default).
+    passthrough_unmatched: ClassVar[bool] = False
+    #: A cassette file every test records to or replays from (``{test}`` is the
+    #: test method's name, for a file per test; relative to the test's file).
+    cassette: ClassVar[str | None] = None
+    #: How the cassette records: ``once``, ``none``, ``new_episodes`` or ``all``.
+    record_mode: ClassVar[str] = "once"
+    #: The cassette's other options (``match_on``, ``filter_headers``, ... of
+    #: :func:`aiohttpretty.cassette`).
+    cassette_options: ClassVar[Mapping[str, Any]] = {}
 
     _aiohttpretty_lifecycle: Lifecycle | None = None
     _aiohttpretty_expecting_failure: bool = False
@@ -74,12 +86,24 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
     def _aiohttpretty_start(self) -> None:
         if self._aiohttpretty_lifecycle is not None:
             return
-        lifecycle = Lifecycle(assert_all_called=self.assert_all_called, passthrough=self.passthrough)
+        path = None
+        if self.cassette is not None:
+            check_options(self.assert_all_called, None, type(self).__name__, self.cassette, self.record_mode)
+            here = os.path.dirname(inspect.getfile(type(self)))
+            path = cassette_path(self.cassette, self._testMethodName, here)
+        lifecycle = Lifecycle(
+            assert_all_called=self.assert_all_called,
+            passthrough=self.passthrough,
+            cassette=path,
+            record_mode=self.record_mode,
+            cassette_options=self.cassette_options,
+        )
         self._aiohttpretty_lifecycle = lifecycle
         # Cleanups run last-in first-out: the verdict, then the restore, which
         # runs even when activating fails or the verdict fails the test.
         self.addCleanup(self._aiohttpretty_restore, lifecycle)
         lifecycle.start()
+        lifecycle.mock.passthrough_unmatched = self.passthrough_unmatched
         self.addCleanup(self._aiohttpretty_verdict, lifecycle)
 
     def _aiohttpretty_verdict(self, lifecycle: Lifecycle) -> None:
@@ -143,8 +167,10 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
     # Registration and inspection, on the test's mock.
     register_uri = _on_the_tests_mock(AioHTTPretty.register_uri)
     register_json_uri = _on_the_tests_mock(AioHTTPretty.register_json_uri)
+    register_app = _on_the_tests_mock(AioHTTPretty.register_app)
     fake_request = _on_the_tests_mock(AioHTTPretty.fake_request)
     has_call = _on_the_tests_mock(AioHTTPretty.has_call)
+    get_calls = _on_the_tests_mock(AioHTTPretty.get_calls)
 
     @property
     def calls(self) -> CallList:
@@ -155,6 +181,7 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
     assertCalled = CallAssertions.assert_called
     assertNotCalled = CallAssertions.assert_not_called
     assertCallCount = CallAssertions.assert_call_count
+    assertCallsInOrder = CallAssertions.assert_calls_in_order
 
     def _calls_to_check(self) -> list[Call]:
         return self.calls
