@@ -1,20 +1,21 @@
 """What reaches the network: the ``passthrough`` URLs (passed on at the
 session) and, with ``passthrough_unmatched=True``, every request no route
 matches, forwarded here: the request as aiohttp wrote it goes over a
-connection of its own, and the response comes back through aiohttp's parser
+connection of its own (as the core's passthrough, :mod:`aiohttpretty._forward`,
+sends it), and the response, read whole, comes back through aiohttp's parser
 like any other."""
 
 from __future__ import annotations
 
 import asyncio
 import re
-import ssl
 from typing import Any
 
 import aiohttp
 from aiohttp import hdrs
 from yarl import URL
 
+from .._forward import request_bytes, ssl_context
 from ..records import Call
 from ._exchange import Deliver
 
@@ -79,19 +80,12 @@ async def _forward(call: Call) -> dict[str, Any]:
     reader, writer = await asyncio.open_connection(
         host,
         url.port,
-        ssl=_ssl_context(call.kwargs.get("ssl", True)) if secure else None,
+        ssl=ssl_context(call.kwargs.get("ssl", True)) if secure else None,
         server_hostname=host if secure else None,
         limit=2**20,
     )
     try:
-        lines = [f"{call.method} {url.raw_path_qs or '/'} HTTP/1.1"]
-        for name, value in call.headers.items():
-            if name.lower() not in _HOP_BY_HOP and name.lower() != "content-length":
-                lines.append(f"{name}: {value}")
-        if call.body or "Content-Length" in call.headers or "Transfer-Encoding" in call.headers:
-            lines.append(f"Content-Length: {len(call.body)}")
-        lines.append("Connection: close")
-        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "surrogateescape") + call.body)
+        writer.write(request_bytes(call))
         await writer.drain()
         return await _read_response(reader, call.method)
     finally:
@@ -100,16 +94,6 @@ async def _forward(call: Call) -> dict[str, Any]:
             await writer.wait_closed()
         except OSError:  # already reset by the server: closed all the same
             pass
-
-
-def _ssl_context(option: Any) -> ssl.SSLContext:
-    if isinstance(option, ssl.SSLContext):
-        return option
-    context = ssl.create_default_context()
-    if option is False:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    return context
 
 
 async def _read_response(reader: asyncio.StreamReader, method: str) -> dict[str, Any]:
