@@ -4,16 +4,17 @@ every version check, and the patches, in place while a mock is active:
 
 * ``_create_connection`` of :class:`aiohttp.BaseConnector` and of every
   subclass defining its own (also those defined later: ``__init_subclass__``):
-  it asks the active :class:`Interceptor` for a mocked connection instead.
+  it asks the active interceptor (:mod:`._hooks`) for a mocked connection instead.
 * ``connect`` of the same classes, the second line of defence: a real
   connection it hands out to a host not passed through (a connection pooled
   while it was being opened, a subclass's own way) is closed before a byte
   is written; ``ResponseHandler.connection_made`` refuses one opened any
   other way for a request made while mocked.
 * ``ClientSession._request``: notes the arguments the code passed, and closes
-  real keep-alive connections pooled before activation.
+  real keep-alive connections pooled before activation; a session observer
+  (:mod:`._hooks`) sees the call first.
 
-Nothing of the package is imported here but its errors and :mod:`._context`.
+Of the package, only :mod:`._context` and :mod:`._hooks` are imported here.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import functools
 import re
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any, cast
 
 import aiohttp
 from aiohttp.client_proto import ResponseHandler
@@ -32,19 +33,20 @@ from aiohttp.client_reqrep import ConnectionKey
 from yarl import URL
 
 from ._context import SessionCall, session_call, turn_due
-from .errors import AioHTTPrettyWarning, warn
+from ._hooks import Interceptor, session_observers
 
 __all__ = [
     "ANSWER_AT_ONCE",
     "PRIVATE_NAMES",
-    "Interceptor",
     "MockConnector",
     "ResponseHandler",
     "active",
     "connection_key",
+    "dress_response",
     "fail_response",
     "install",
     "new_protocol",
+    "session_url",
     "uninstall",
 ]
 
@@ -73,24 +75,9 @@ PRIVATE_NAMES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("aiohttp.ClientSession", "_base_url", None),  # a relative URL is joined to it
     ("aiohttp.BaseConnector", "connect", ("self", "req", "traces", "timeout")),
     ("aiohttp.client_proto.ResponseHandler", "connection_made", ("self", "transport")),
+    ("aiohttp.ClientSession", "_build_url", ("self", "str_or_url")),  # base_url joined, as aiohttp does
+    ("aiohttp.ClientResponse", "_request_info", None),  # what request_info reads
 )
-
-
-class Interceptor(Protocol):
-    """What the seam asks of the mock that answers."""
-
-    def passes_through(self, host: str | None, port: int | None) -> bool:
-        """Whether a connection to ``host:port`` goes to the real network."""
-
-    def connect(self, connector: aiohttp.BaseConnector, req: aiohttp.ClientRequest) -> ResponseHandler:
-        """A mocked connection for ``req``."""
-
-    def schemeless(self, text: str) -> str | None:
-        """The URL to request instead of ``text``, a URL without a scheme, or ``None``."""
-
-    def escaped(self, method: str, url: URL, how: str) -> BaseException:
-        """A real connection was about to be used for ``method url``: record the
-        refusal and return the error for the client."""
 
 
 # Interceptors in the order they were activated; the last one answers.
@@ -273,8 +260,7 @@ def _guarded_connection_made(original: Callable[..., None]) -> Callable[..., Non
 
 
 def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    @functools.wraps(original)
-    async def _request(self: aiohttp.ClientSession, method: str, str_or_url: Any, **kwargs: Any) -> Any:
+    async def noted(self: aiohttp.ClientSession, method: str, str_or_url: Any, **kwargs: Any) -> Any:
         if _active:
             interceptor = _active[-1]
             connector = self.connector
@@ -283,28 +269,23 @@ def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
             if turn_due():
                 await asyncio.sleep(0)
             if isinstance(str_or_url, str) and "://" not in str_or_url and self._base_url is None:
-                str_or_url = _schemeless(interceptor, str_or_url)
+                str_or_url = interceptor.schemeless(str_or_url) or str_or_url
         token = session_call.set(SessionCall(method, str_or_url, kwargs))
         try:
             return await original(self, method, str_or_url, **kwargs)
         finally:
             session_call.reset(token)
 
+    @functools.wraps(original)
+    async def _request(
+        self: aiohttp.ClientSession, method: str, str_or_url: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        if session_observers:  # the last one sees the call first, and proceeds with it (or not)
+            return await session_observers[-1](noted, self, method, str_or_url, args, kwargs)
+        return await noted(self, method, str_or_url, *args, **kwargs)
+
     _request._aiohttpretty_patch = True  # type: ignore[attr-defined]
     return _request
-
-
-def _schemeless(interceptor: Interceptor, text: str) -> str:
-    replacement = interceptor.schemeless(text)
-    if replacement is None:
-        return text  # aiohttp refuses it, as in production
-    warn(
-        AioHTTPrettyWarning(
-            f"{text!r} has no scheme: aiohttp refuses such a URL (InvalidURL) in production. It is "
-            f"answered as {replacement!r} because the original API registered it so; add the scheme."
-        )
-    )
-    return replacement
 
 
 def _pool(connector: aiohttp.BaseConnector) -> tuple[dict[Any, list[Any]], set[ResponseHandler]]:
@@ -365,7 +346,7 @@ def _intercepting_create_connection(
                 return await original(self, req, traces, timeout)
             finally:
                 _passing.reset(token)
-        return interceptor.connect(self, req)
+        return cast(ResponseHandler, interceptor.connect(self, req))
 
     _create_connection._aiohttpretty_patch = True  # type: ignore[attr-defined]
     return _create_connection
@@ -385,7 +366,7 @@ class MockConnector(aiohttp.BaseConnector):
     ) -> ResponseHandler:
         if turn_due():
             await asyncio.sleep(0)
-        return self._interceptor.connect(self, req)
+        return cast(ResponseHandler, self._interceptor.connect(self, req))
 
 
 def new_protocol(connector: aiohttp.BaseConnector) -> ResponseHandler:
@@ -418,3 +399,22 @@ def connection_key(url: URL) -> Any:
     # A NamedTuple in recent aiohttp, an attrs class in 3.9: both annotate their fields.
     fields: dict[str, Any] = {field: values.get(field) for field in ConnectionKey.__annotations__}
     return ConnectionKey(**fields)
+
+
+# For aiohttpretty.aioresponses, which dresses responses as aioresponses builds them.
+def session_url(session: aiohttp.ClientSession, str_or_url: Any) -> URL:
+    """The URL ``session`` requests for ``str_or_url`` (``base_url`` joined), fragment kept."""
+    return session._build_url(str_or_url)
+
+
+def dress_response(response: aiohttp.ClientResponse, cls: Any, info: aiohttp.RequestInfo) -> None:
+    """Make ``response`` an instance of ``cls`` (unless ``None``: a subclass of aiohttp's
+    response class, whose instances can change class) whose ``request_info`` is ``info``."""
+    if cls is not None and not isinstance(response, cls):
+        try:
+            response.__class__ = cls
+        except TypeError as exc:
+            raise TypeError(
+                f"response_class must be a subclass of aiohttp.ClientResponse, got {cls!r}"
+            ) from exc
+    response._request_info = info
