@@ -16,7 +16,7 @@ NOT_A_RESULT := 2> >(grep -v 'is ignored: it is neither a file nor a directory' 
 # Every suite runs with ResourceWarning as an error (pytest: setup.cfg).
 STRICT := -W error::ResourceWarning
 
-.PHONY: demo test lint typecheck unittest docs pytest pytest-parallel dist matrix aioresponses-suite bench clean
+.PHONY: demo test lint typecheck unittest docs pytest pytest-parallel dist matrix aioresponses-suite bench bench-websocket clean
 
 $(VENV)/.installed: setup.cfg setup.py pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -86,6 +86,10 @@ aioresponses-suite:
 ## bench: the benchmark of a mocked request against the alternatives (benchmarks/README.md)
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench.py
+
+## bench-websocket: a mocked websocket against a loopback aiohttp.web one (benchmarks/README.md)
+bench-websocket: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/bench_websocket.py
 
 clean:
 	rm -rf $(VENV) $(BARE) .venv-matrix dist build docs/_build .mypy_cache .ruff_cache .pytest_cache .aioresponses-suite

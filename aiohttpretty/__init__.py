@@ -8,7 +8,8 @@ keep the API of the original aiohttpretty.
 The flow of a request, one module a step: :mod:`._seam` (the patches of
 aiohttp) → :mod:`._transport` (the in-memory connection) → :mod:`._wire`
 (HTTP/1.1 bytes) → :mod:`.mock` (record, match with :mod:`.routes` and
-:mod:`.matchers`) → a responder (:mod:`._canned` for registered routes).
+:mod:`.matchers`) → a responder (:mod:`._canned` for registered routes,
+:mod:`._websocket` for websocket routes).
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from typing import Any
 import aiohttp
 
 from . import faults
+from ._background import ResponderError
 from ._json_match import ANY, JsonLike
 from ._multipart import FilePart
 from ._options import REGISTER_OPTIONS
 from ._registering import URIPattern
 from ._urls import URI
+from ._websocket import WEBSOCKET_OPTIONS
+from ._websocket_server import WebSocket
 from .assertions import CallPattern, Calls
 from .cassettes import Cassette, CassetteError, cassette
 from .errors import (
@@ -35,9 +39,9 @@ from .errors import (
 from .lifecycle import mocked
 from .matchers import NOT_GIVEN, Condition
 from .mock import AioHTTPretty
-from .records import Call, CalledURI, CallList, Mistake, SentResponse
+from .records import Call, CalledURI, CallList, Mistake, SentResponse, WebSocketConversation, WebSocketMessage
 from .routes import RegistryView, Route
-from .scope import current, original_api
+from .scope import current, on_current, original_api
 from .testcase import AioHTTPrettyTestCase
 
 __all__ = [
@@ -45,6 +49,7 @@ __all__ = [
     "NOT_GIVEN",
     "REGISTER_OPTIONS",
     "URI",
+    "WEBSOCKET_OPTIONS",
     "AioHTTPretty",
     "AioHTTPrettyTestCase",
     "AioHTTPrettyWarning",
@@ -62,11 +67,15 @@ __all__ = [
     "NetworkEscape",
     "NoRouteMatched",
     "RegistryView",
+    "ResponderError",
     "ResponsesExhausted",
     "Route",
     "SentResponse",
     "URIPattern",
     "UnknownOptionWarning",
+    "WebSocket",
+    "WebSocketConversation",
+    "WebSocketMessage",
     "activate",
     "calls",
     "cassette",
@@ -80,7 +89,9 @@ __all__ = [
     "register_app",
     "register_json_uri",
     "register_uri",
+    "register_websocket",
     "registry",
+    "websockets",
 ]
 
 __version__ = "1.0.0"
@@ -92,6 +103,8 @@ register_uri = original_api(AioHTTPretty.register_uri)
 #: Register a JSON response for ``method uri`` on the current mock; see
 #: :meth:`AioHTTPretty.register_json_uri`.
 register_json_uri = original_api(AioHTTPretty.register_json_uri)
+#: Register a websocket on the current mock; see :meth:`AioHTTPretty.register_websocket`.
+register_websocket = on_current(AioHTTPretty.register_websocket)
 
 
 def register_app(origin: URI, app: Any) -> Any:
@@ -133,9 +146,11 @@ def has_call(uri: URI, check_params: bool = True, **kwargs: Any) -> bool:
 
 
 def __getattr__(name: str) -> Any:
-    # ``aiohttpretty.calls`` and ``aiohttpretty.registry`` follow the current mock.
+    # ``aiohttpretty.calls``, ``.registry`` and ``.websockets`` follow the current mock.
     if name == "calls":
         return current().calls
     if name == "registry":
         return current().registry
+    if name == "websockets":
+        return current().websockets
     raise AttributeError(f"module 'aiohttpretty' has no attribute {name!r}")

@@ -40,7 +40,7 @@ CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 LAST_CHUNK = b"0\r\n\r\n"
 
 # The request headers that frame the body or the connection.
-_FRAMING_HEADER = re.compile(rb"\r\n(content-length|transfer-encoding|expect|connection):([^\r]*)")
+_FRAMING_HEADER = re.compile(rb"\r\n(content-length|transfer-encoding|expect|connection|upgrade):([^\r]*)")
 # Heads up to this size are kept by read_head's cache (256 of them at most).
 _CACHED_HEAD_SIZE = 8192
 
@@ -62,6 +62,9 @@ class RequestHead(NamedTuple):
     closes: bool
     #: Whether a body follows the head.
     has_body: bool
+    #: The protocol the request asks to switch to (``Upgrade:``, lower case,
+    #: e.g. ``"websocket"``), or ``""``.
+    upgrade: str = ""
 
 
 def read_head(head: bytes) -> RequestHead:
@@ -84,6 +87,7 @@ def _read_head(head: bytes) -> RequestHead:
         target = rest  # no version: an HTTP/0.9-style line
     length: int | None = None
     chunked, expects_continue, closes = False, False, False
+    upgrade = ""
     for name, value in _FRAMING_HEADER.findall(head[line_end:-2].lower()):
         value = value.strip()
         if name == b"content-length":
@@ -92,6 +96,8 @@ def _read_head(head: bytes) -> RequestHead:
             chunked = b"chunked" in value
         elif name == b"expect":
             expects_continue = value == b"100-continue"
+        elif name == b"upgrade":
+            upgrade = value.decode("latin-1")
         else:
             closes = value == b"close"
     return RequestHead(
@@ -103,6 +109,7 @@ def _read_head(head: bytes) -> RequestHead:
         expects_continue,
         closes,
         chunked or bool(length),
+        upgrade,
     )
 
 

@@ -4,7 +4,8 @@ and :class:`mocked`.
 
 A :class:`Lifecycle` starts a fresh mock (made current and active), notes
 what the test raised, gives the verdict when the test ends (requests that
-matched no route, even if the code swallowed their error; with
+matched no route, even if the code swallowed their error; responders that
+failed, such as a websocket handler that raised or was still running; with
 ``assert_all_called``, routes never requested) and restores aiohttp, whatever
 happened.  Each integration only maps its framework's events onto it.
 
@@ -27,6 +28,7 @@ from types import TracebackType
 from typing import Any, Callable, TypeVar
 
 from . import _seam, scope
+from ._background import ResponderError, responder_errors_message
 from ._tape import Cassette, check_mode
 from .assertions import mistakes_message, unmatched_message, unused_routes_message
 from .mock import AioHTTPretty
@@ -163,6 +165,7 @@ class Lifecycle:
         self._noted_unmatched: list[Call] = []
         self._noted_mistakes: list[Mistake] = []
         self._noted_routes: list[Route] = []
+        self._noted_errors: list[ResponderError] = []
         self._started = False
         self._active_before: list[Any] = []
 
@@ -219,17 +222,24 @@ class Lifecycle:
         self._noted_unmatched = list(self.mock.unmatched)
         self._noted_mistakes = list(self.mock.mistakes)
         self._noted_routes = list(self.mock._registry)
+        self._noted_errors = list(self.mock.errors)
 
     def verdict(self) -> str | None:
         """What fails the test as it ends, or ``None``: requests that matched no
-        route and, with ``assert_all_called``, routes never requested (not
+        route, registration mistakes that showed at request time
+        (:attr:`AioHTTPretty.mistakes`), responders that failed after answering
+        (:attr:`AioHTTPretty.errors`: what they still ran is cancelled first,
+        and reported if its connection was still open) and, with
+        ``assert_all_called``, routes never requested (not
         after the test failed: it stopped early).  Nothing for a skipped test
         or an expected failure."""
+        self.mock.stop_background()
         if self.outcome == QUIET:
             return None
         problems = [
             unmatched_message(_union(self._noted_unmatched, self.mock.unmatched)),
             mistakes_message(_union(self._noted_mistakes, self.mock.mistakes)),
+            responder_errors_message(_union(self._noted_errors, self.mock.errors)),
         ]
         if self.assert_all_called and self.outcome != FAILED:
             problems.append(unused_routes_message(_union(self._noted_routes, self.mock._registry)))

@@ -15,13 +15,16 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from yarl import URL
 
-from . import _canned, _context, _forward, _seam, _transport
+from . import _canned, _context, _forward, _seam, _transport, _websocket
 from ._app import AppMount
+from ._background import Background
 from ._management import RouteManagement, passthrough_rules
 from ._options import build_route
 from ._registering import Registering
 from ._urls import URI, location, normalise_method, normalise_url
-from .assertions import CallAssertions, Calls, Raises
+from ._websocket_api import WebSocketRoutes
+from ._websocket_assertions import WebSocketAssertions
+from .assertions import Calls, Raises
 from .errors import (
     AioHTTPrettyWarning,
     NetworkEscape,
@@ -32,7 +35,7 @@ from .errors import (
     warn,
 )
 from .matchers import ANY_QUERY, EXACT, RequestPattern, passed_checks
-from .records import Call, CallList, Mistake
+from .records import Call, CallList, Mistake, WebSocketConversation
 from .routes import Registry, RegistryView, Route
 
 if TYPE_CHECKING:
@@ -45,8 +48,11 @@ __all__ = ["ORIGINAL_API", "AioHTTPretty"]
 #: original API (unknown options warn, the original's defaults apply).
 ORIGINAL_API = "_aiohttpretty_original_api"
 
+# The protocols a request may ask to switch to that a kind of route answers.
+_UPGRADES = frozenset({_websocket.WEBSOCKET})
 
-class AioHTTPretty(RouteManagement, Registering, CallAssertions):
+
+class AioHTTPretty(RouteManagement, Registering, WebSocketRoutes, WebSocketAssertions):
     """A mock of aiohttp's client: routes, recorded calls and activation.
 
     The module-level functions of :mod:`aiohttpretty` forward to the current
@@ -65,6 +71,10 @@ class AioHTTPretty(RouteManagement, Registering, CallAssertions):
         self.unmatched: CallList = CallList()
         #: Mistakes of registrations that showed at request time (:class:`Mistake`).
         self.mistakes: list[Mistake] = []
+        #: Every websocket a websocket route answered: the handshake and the
+        #: messages both ways.
+        self.websockets: list[WebSocketConversation] = []
+        self._background = Background()
         self._passthrough: frozenset[str] = frozenset()
         self._url_passthrough: tuple[Callable[[URL], bool], ...] = ()
         #: Send every request no route matches to the network (never the default).
@@ -150,6 +160,8 @@ class AioHTTPretty(RouteManagement, Registering, CallAssertions):
         self._registry.clear()
         self.calls.clear()
         self.unmatched.clear()
+        self.websockets.clear()
+        self._background.clear()
         if self._mounts:
             self.close()
 
@@ -233,16 +245,22 @@ class AioHTTPretty(RouteManagement, Registering, CallAssertions):
         if self._url_passthrough and any(rule(call.url) for rule in self._url_passthrough):
             self.passed_through.append(call)
             return _forward.forward(call, channel, "passthrough")
+        upgrade = head.upgrade
+        if upgrade and upgrade not in _UPGRADES:
+            upgrade = ""  # a protocol no route switches to: a plain request
         try:
-            route = self._registry.resolve(call)
+            registry = self._registry
+            route = registry.resolve(call, upgrade) if upgrade else registry.resolve_plain(call)
             if route is None:
                 if self._mounts:
-                    return self._mounted(call, channel)
+                    return self._mounted(call, channel, upgrade)
                 if self.passthrough_unmatched:
                     self.passed_through.append(call)
                     return _forward.forward(call, channel, "passthrough_unmatched")
-                raise NoRouteMatched(self._registry.explain(call))
-            reply = route.next_reply()
+                raise NoRouteMatched(self._registry.explain(call, upgrade=upgrade))
+            responder = route.responder
+            if responder is None:
+                reply = route.next_reply()
         except NoRouteMatched as exc:
             exc.call = call
             self.unmatched.append(call)
@@ -254,11 +272,15 @@ class AioHTTPretty(RouteManagement, Registering, CallAssertions):
         call.route = route
         self.calls.append(call)
         route.calls.append(call)
+        if responder is not None:
+            return responder.respond(call, channel)
         if route.passthrough:
             return _forward.forward(call, channel, "passthrough=True")
         return _canned.answer(route, reply, call, channel)
 
-    def _mounted(self, call: Call, channel: _transport.MockTransport) -> _transport.Pending | None:
+    def _mounted(
+        self, call: Call, channel: _transport.MockTransport, upgrade: str = ""
+    ) -> _transport.Pending | None:
         """Answer ``call``, which no route matched, from the first mount that
         accepts it (an app, a cassette); refuse it, with each mount's reasons."""
         for mount in self._mounts:
@@ -271,7 +293,7 @@ class AioHTTPretty(RouteManagement, Registering, CallAssertions):
             self.passed_through.append(call)
             return _forward.forward(call, channel, "passthrough_unmatched")
         reasons = (mount.explain(call) for mount in self._mounts)
-        explained = [self._registry.explain(call), *(reason for reason in reasons if reason)]
+        explained = [self._registry.explain(call, upgrade=upgrade), *(reason for reason in reasons if reason)]
         exc = NoRouteMatched("\n".join(explained))
         exc.call = call
         self.unmatched.append(call)
@@ -376,6 +398,9 @@ class AioHTTPretty(RouteManagement, Registering, CallAssertions):
 
     def _calls_to_check(self) -> list[Call]:
         return self.calls
+
+    def _websockets_to_check(self) -> list[WebSocketConversation]:
+        return self.websockets
 
     def __repr__(self) -> str:
         state = "active" if self.is_active else "inactive"

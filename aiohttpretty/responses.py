@@ -26,6 +26,7 @@ __all__ = [
     "Stream",
     "check_body",
     "close_source",
+    "header_pairs",
     "is_one_shot",
     "is_stream",
     "json_response_body",
@@ -287,6 +288,11 @@ def check_body(body: Any) -> None:
         or hasattr(body, "__aiter__")
     ):
         raise TypeError(_unsendable(body))
+
+
+def header_pairs(headers: Any) -> list[tuple[str, str]]:
+    """``headers`` (a mapping or ``(name, value)`` pairs) checked, as pairs of text."""
+    return _headers(headers)
 
 
 def with_json_content_type(headers: Any) -> list[tuple[str, str]]:

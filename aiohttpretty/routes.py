@@ -7,6 +7,11 @@ case-insensitively) and the URL is the same after normalisation
 
 Exact routes live in a dict keyed by ``(method, url, query pairs)``, so the
 cost of finding one does not grow with the number of registered routes.
+
+A route answers either plain HTTP requests or requests to switch protocols (a
+websocket route answers ``Upgrade: websocket`` requests only, and is the only
+kind that does): each kind has its own index, and the no-match message says
+when a route of the other kind would have fitted.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from .matchers import EXACT, PARTIAL, PREFIX, Condition, RequestPattern
 from .records import Call, CallList
 
 if TYPE_CHECKING:
+    from ._transport import Responder
     from .responses import Reply
 
 __all__ = ["Registry", "RegistryView", "Route"]
@@ -54,6 +60,8 @@ class Route:
         optional: bool = False,
         name: str | None = None,
         passthrough: bool = False,
+        responder: Responder | None = None,
+        upgrade: str = "",
     ) -> None:
         self.method = method
         #: The route's requests go to the network (their responses are the server's).
@@ -81,6 +89,10 @@ class Route:
         self.callback = callback
         #: How many requests the route answers before it stops matching (``None``: no limit).
         self.times = times
+        #: What answers instead of the canned replies (a websocket route's), or ``None``.
+        self.responder = responder
+        #: The protocol the route switches to (``"websocket"``); ``""``: a plain HTTP route.
+        self.upgrade = upgrade
         self.key: RouteKey | None = None
         if isinstance(url, URL) and not prefix and method != "*":
             self.key = (method, location(url), query_key(url))
@@ -121,9 +133,12 @@ class Route:
             return False
         return not self.conditions or self.pattern.conditions_hold(call)
 
-    def differences(self, call: Call) -> list[str]:
-        """Why this route does not answer ``call``; empty when it does."""
+    def differences(self, call: Call, upgrade: str = "") -> list[str]:
+        """Why this route does not answer ``call`` (a request to switch to
+        ``upgrade``, or a plain one); empty when it does."""
         diffs = [difference.reason for difference in self.pattern.request_differences(call)]
+        if self.upgrade != upgrade:
+            diffs.append(_kind_difference(self.upgrade, upgrade))
         if self.times is not None and self.call_count >= self.times:
             diffs.append(f"times: already answered {self.call_count} of {self.times} request(s)")
         diffs.extend(difference.reason for difference in self.pattern.condition_differences(call))
@@ -134,11 +149,78 @@ class Route:
         url = f"re {self.url.pattern!r}" if isinstance(self.url, Pattern) else str(self.url)
         extra = " (partial query)" if self.partial_query else ""
         extra += " (prefix)" if self.prefix else ""
+        kind = f" ({self.upgrade})" if self.upgrade else ""
         named = f" [{self.name}]" if self.name else ""
-        return f"{self.method} {url}{extra}{named}"
+        return f"{self.method} {url}{kind}{extra}{named}"
 
     def __repr__(self) -> str:
         return f"<Route {self.describe()} calls={self.call_count}>"
+
+
+def _kind_difference(route_upgrade: str, request_upgrade: str) -> str:
+    if not route_upgrade:
+        return (
+            f"an HTTP route, and this is a {request_upgrade} upgrade request: "
+            f"register_{request_upgrade}() registers what answers one"
+        )
+    if not request_upgrade:
+        return f"a {route_upgrade} route, which answers {route_upgrade} upgrade requests only"
+    return f"a {route_upgrade} route, and this request asks to upgrade to {request_upgrade}"
+
+
+class _Index:
+    """The routes of one kind: exact ones by a hash lookup of ``(method, url,
+    query)``, those with ``match_params_partial`` by ``(method, url)``, then
+    pattern routes in order, and catch-all routes (method ``"*"`` or a URL
+    prefix) last."""
+
+    __slots__ = ("exact", "partial", "patterns", "wild")
+
+    def __init__(self) -> None:
+        self.exact: dict[RouteKey, list[Route]] = {}
+        self.partial: dict[tuple[str, Location], list[Route]] = {}
+        self.patterns: list[Route] = []
+        self.wild: list[Route] = []
+
+    def add(self, route: Route) -> None:
+        if route.prefix or route.method == "*":
+            self.wild.append(route)
+        elif route.key is None:
+            self.patterns.append(route)
+        elif route.partial_query:
+            self.partial.setdefault((route.key[0], route.key[1]), []).append(route)
+        else:
+            self.exact.setdefault(route.key, []).append(route)
+
+    def remove(self, route: Route) -> None:
+        for routes in (self.wild, self.patterns, *self.exact.values(), *self.partial.values()):
+            if route in routes:
+                routes.remove(route)
+                return
+
+    def clear(self) -> None:
+        self.exact.clear()
+        self.partial.clear()
+        self.patterns.clear()
+        self.wild.clear()
+
+    def resolve(self, call: Call) -> Route | None:
+        method, url = call.method, call.url
+        place = location(url)
+        for route in self.exact.get((method, place, query_key(url)), ()):
+            if route._accepts(call):
+                return route
+        if self.partial:
+            for route in self.partial.get((method, place), ()):
+                if route.pattern.url_fits(url) and route._accepts(call):
+                    return route
+        for route in self.patterns:
+            if route.method == method and route.pattern.url_fits(url) and route._accepts(call):
+                return route
+        for route in self.wild:
+            if route.method in (method, "*") and route.pattern.url_fits(url) and route._accepts(call):
+                return route
+        return None
 
 
 class Registry:
@@ -148,39 +230,37 @@ class Registry:
     with ``match_params_partial`` by ``(method, url)``; pattern routes are tried
     next, in order, and catch-all routes (method ``"*"`` or a URL prefix) last.
     Among routes found the same way, the first registered that matches wins.
+    Plain HTTP routes and upgrade routes (websockets) are kept apart: each
+    request is answered by a route of its own kind.
     """
 
     def __init__(self) -> None:
         self._routes: list[Route] = []
-        self._exact: dict[RouteKey, list[Route]] = {}
-        self._partial: dict[tuple[str, Location], list[Route]] = {}
-        self._patterns: list[Route] = []
-        self._wild: list[Route] = []
+        self._http = _Index()
+        self._upgrades: dict[str, _Index] = {}
+        #: The route that answers the plain request ``call``, or ``None``: the
+        #: hot path, the index's own method (:meth:`resolve` for any request).
+        self.resolve_plain: Callable[[Call], Route | None] = self._http.resolve
+
+    def _index(self, route: Route) -> _Index:
+        return self._http if not route.upgrade else self._upgrades.setdefault(route.upgrade, _Index())
 
     def add(self, route: Route) -> None:
-        """Register ``route``; it replaces a plain route for the same method and URL."""
+        """Register ``route``; it replaces a plain route of the same kind for the
+        same method and URL."""
+        index = self._index(route)
         if route.plain:
             assert route.key is not None
-            for old in self._exact.get(route.key, ()):
+            for old in index.exact.get(route.key, ()):
                 if old.plain:
                     self._remove(old)
                     break
         self._routes.append(route)
-        if route.prefix or route.method == "*":
-            self._wild.append(route)
-        elif route.key is None:
-            self._patterns.append(route)
-        elif route.partial_query:
-            self._partial.setdefault((route.key[0], route.key[1]), []).append(route)
-        else:
-            self._exact.setdefault(route.key, []).append(route)
+        index.add(route)
 
     def _remove(self, route: Route) -> None:
         self._routes.remove(route)
-        for routes in (self._wild, self._patterns, *self._exact.values(), *self._partial.values()):
-            if route in routes:
-                routes.remove(route)
-                return
+        self._index(route).remove(route)
 
     def remove(self, route: Route) -> None:
         """Unregister ``route``; :class:`ValueError` when it is not registered here."""
@@ -188,24 +268,13 @@ class Registry:
             raise ValueError(f"{route!r} is not registered on this mock")
         self._remove(route)
 
-    def resolve(self, call: Call) -> Route | None:
-        """The route that answers ``call``, or ``None``."""
-        method, url = call.method, call.url
-        place = location(url)
-        for route in self._exact.get((method, place, query_key(url)), ()):
-            if route._accepts(call):
-                return route
-        if self._partial:
-            for route in self._partial.get((method, place), ()):
-                if route.pattern.url_fits(url) and route._accepts(call):
-                    return route
-        for route in self._patterns:
-            if route.method == method and route.pattern.url_fits(url) and route._accepts(call):
-                return route
-        for route in self._wild:
-            if route.method in (method, "*") and route.pattern.url_fits(url) and route._accepts(call):
-                return route
-        return None
+    def resolve(self, call: Call, upgrade: str = "") -> Route | None:
+        """The route that answers ``call``, or ``None``; ``upgrade``: the
+        protocol the request asks to switch to (``""``: a plain request)."""
+        if not upgrade:
+            return self._http.resolve(call)
+        index = self._upgrades.get(upgrade)
+        return None if index is None else index.resolve(call)
 
     def find(self, method: str, url: URL) -> Route | None:
         """The first route registered for exactly ``method url``, conditions aside."""
@@ -214,10 +283,8 @@ class Registry:
 
     def clear(self) -> None:
         self._routes.clear()
-        self._exact.clear()
-        self._partial.clear()
-        self._patterns.clear()
-        self._wild.clear()
+        self._http.clear()
+        self._upgrades.clear()
 
     def __iter__(self) -> Iterator[Route]:
         return iter(list(self._routes))
@@ -225,11 +292,16 @@ class Registry:
     def __len__(self) -> int:
         return len(self._routes)
 
-    def explain(self, call: Call, limit: int = 3) -> str:
-        """A message naming the request and the closest routes, with what differs."""
-        head = f"No route matches {call.method} {call.url}."
+    def explain(self, call: Call, limit: int = 3, upgrade: str = "") -> str:
+        """A message naming the request and the closest routes, with what
+        differs; ``upgrade``: the protocol the request asks to switch to."""
+        if upgrade:
+            head = f"No {upgrade} route matches {call.method} {call.url} (a {upgrade} upgrade request)."
+        else:
+            head = f"No route matches {call.method} {call.url}."
+        register = f"register_{upgrade}()" if upgrade else "register_uri()"
         if not self._routes:
-            return head + " No routes are registered: register one with register_uri()."
+            return head + f" No routes are registered: register one with {register}."
         target = str(call.url.with_query(None))
 
         def distance(item: tuple[Route, list[str]]) -> tuple[int, float]:
@@ -237,7 +309,9 @@ class Registry:
             shown = route.url.pattern if isinstance(route.url, Pattern) else str(route.url.with_query(None))
             return (len(diffs), -difflib.SequenceMatcher(None, shown, target).ratio())
 
-        candidates = sorted(((route, route.differences(call)) for route in self._routes), key=distance)
+        candidates = sorted(
+            ((route, route.differences(call, upgrade)) for route in self._routes), key=distance
+        )
         lines = [head, "Closest registered routes:"]
         for route, diffs in candidates[:limit]:
             lines.append(f"  {route.describe()}: " + "; ".join(diffs))

@@ -14,7 +14,7 @@ from typing import Callable, Concatenate, ParamSpec, TypeVar
 
 from .mock import ORIGINAL_API, AioHTTPretty
 
-__all__ = ["current", "original_api", "pop", "push"]
+__all__ = ["current", "on_current", "original_api", "pop", "push"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -48,6 +48,24 @@ def original_api(method: Callable[Concatenate[AioHTTPretty, P], R]) -> Callable[
     @functools.wraps(method)
     def forward(*args: P.args, **kwargs: P.kwargs) -> R:
         kwargs[ORIGINAL_API] = True
+        return getattr(current(), name)(*args, **kwargs)  # type: ignore[no-any-return]
+
+    signature = inspect.signature(method)
+    forward.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=list(signature.parameters.values())[1:]
+    )
+    del forward.__wrapped__
+    return forward
+
+
+def on_current(method: Callable[Concatenate[AioHTTPretty, P], R]) -> Callable[P, R]:
+    """A module-level function doing what ``method`` does on the current mock
+    (for the newer functions, which the original API did not have: they are
+    as strict as the method)."""
+    name = method.__name__
+
+    @functools.wraps(method)
+    def forward(*args: P.args, **kwargs: P.kwargs) -> R:
         return getattr(current(), name)(*args, **kwargs)  # type: ignore[no-any-return]
 
     signature = inspect.signature(method)

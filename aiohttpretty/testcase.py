@@ -10,10 +10,11 @@ import unittest
 from collections.abc import Iterator, Mapping
 from typing import Any, Callable, ClassVar, Concatenate, ParamSpec, TypeVar
 
+from ._websocket_assertions import WebSocketAssertions
 from .assertions import CallAssertions
 from .lifecycle import Lifecycle, cassette_path, check_options
 from .mock import AioHTTPretty
-from .records import Call, CallList
+from .records import Call, CallList, WebSocketConversation
 
 __all__ = ["AioHTTPrettyTestCase"]
 
@@ -35,7 +36,7 @@ def _on_the_tests_mock(method: Callable[Concatenate[AioHTTPretty, P], R]) -> Cal
     return forward
 
 
-class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
+class AioHTTPrettyTestCase(WebSocketAssertions, unittest.IsolatedAsyncioTestCase):
     """A test case whose every test runs with a fresh, active mock.
 
     Before each test a new :class:`~aiohttpretty.AioHTTPretty` (``self.aiohttpretty``)
@@ -167,6 +168,7 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
     # Registration and inspection, on the test's mock.
     register_uri = _on_the_tests_mock(AioHTTPretty.register_uri)
     register_json_uri = _on_the_tests_mock(AioHTTPretty.register_json_uri)
+    register_websocket = _on_the_tests_mock(AioHTTPretty.register_websocket)
     register_app = _on_the_tests_mock(AioHTTPretty.register_app)
     fake_request = _on_the_tests_mock(AioHTTPretty.fake_request)
     has_call = _on_the_tests_mock(AioHTTPretty.has_call)
@@ -177,14 +179,24 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
         """The requests this test's routes answered, in order."""
         return self.aiohttpretty.calls
 
+    @property
+    def websockets(self) -> list[WebSocketConversation]:
+        """The websockets this test's routes answered, with their messages."""
+        return self.aiohttpretty.websockets
+
     # Assertions (unittest's names; assert_called, ... are the same methods).
     assertCalled = CallAssertions.assert_called
     assertNotCalled = CallAssertions.assert_not_called
     assertCallCount = CallAssertions.assert_call_count
     assertCallsInOrder = CallAssertions.assert_calls_in_order
+    assertWebSocketReceived = WebSocketAssertions.assert_websocket_received
+    assertWebSocketSent = WebSocketAssertions.assert_websocket_sent
 
     def _calls_to_check(self) -> list[Call]:
         return self.calls
+
+    def _websockets_to_check(self) -> list[WebSocketConversation]:
+        return self.websockets
 
     def _assertion_failed(self, message: str, msg: Any) -> None:
         self.fail(self._formatMessage(msg, message))

@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 
 import aiohttpretty
-from aiohttpretty import _hooks, _seam
+from aiohttpretty import _hooks, _seam, _seam_websocket
 
 
 def _resolve(owner: str) -> object:
@@ -35,11 +35,15 @@ class PrivateNamesTest(unittest.IsolatedAsyncioTestCase):
             aiohttp.TCPConnector: aiohttp.TCPConnector(),
             _seam.ResponseHandler: _seam.ResponseHandler(loop),
             aiohttp.ClientSession: aiohttp.ClientSession(),
+            # The queue of a mocked websocket's server side (its _buffer is set per instance).
+            _seam_websocket._WSQueue: _seam_websocket.ws_reader(
+                _seam_websocket.WSServerProtocol(asyncio.sleep), 16, False, loop
+            )[0],
             # A response as aiohttp makes it (its attributes are set in __init__).
             aiohttp.ClientResponse: await mock.fake_request("GET", "http://seam.test/"),
         }
         try:
-            for owner_name, name, parameters in _seam.PRIVATE_NAMES:
+            for owner_name, name, parameters in (*_seam.PRIVATE_NAMES, *_seam_websocket.PRIVATE_NAMES):
                 with self.subTest(f"{owner_name}.{name}"):
                     owner = _resolve(owner_name)
                     target = instances.get(owner, owner)  # type: ignore[call-overload]
@@ -58,6 +62,11 @@ class PrivateNamesTest(unittest.IsolatedAsyncioTestCase):
             for instance in instances.values():
                 if isinstance(instance, (aiohttp.BaseConnector, aiohttp.ClientSession)):
                     await instance.close()
+
+    def test_the_websocket_machinery_is_listed(self):
+        names = {name for _, name, _ in _seam_websocket.PRIVATE_NAMES}
+        for name in ("WebSocketReader", "WebSocketWriter", "ws_ext_parse", "WS_KEY", "_buffer"):
+            self.assertIn(name, names)
 
     def test_a_moved_name_is_named(self):
         # What the test above reports when a name moves: the owner and the name.

@@ -1,0 +1,405 @@
+"""The responder of websocket routes: the opening handshake as a server does
+it (RFC 6455: ``Sec-WebSocket-Accept``, subprotocols, ``permessage-deflate``,
+or a refusal with a status), then the route's handler, run with a
+:class:`~aiohttpretty.websockets.WebSocket` on the connection the client
+upgraded, and the checks of ``register_websocket``'s options."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import http
+import inspect
+import json as _json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import WSCloseCode, WSMsgType
+
+from . import _seam, _seam_websocket, _wire
+from ._options import known_options
+from ._urls import normalise_method, normalise_url
+from ._websocket_server import Handler, WebSocket
+from .matchers import build_conditions
+from .records import WebSocketConversation
+from .responses import ResponseSpec, header_pairs
+from .routes import Route
+
+if TYPE_CHECKING:
+    from ._background import Background
+    from ._transport import Channel, Pending
+    from .records import Call
+
+__all__ = ["WEBSOCKET", "WEBSOCKET_OPTIONS", "WebSocketResponder", "build_websocket_route"]
+
+#: The protocol a websocket route upgrades to (the ``Upgrade:`` it answers).
+WEBSOCKET = "websocket"
+
+#: Every option ``register_websocket`` takes.
+WEBSOCKET_OPTIONS = (
+    "handler",
+    "messages",
+    "echo",
+    "close",
+    "protocols",
+    "compress",
+    "max_msg_size",
+    "autoclose",
+    "autoping",
+    "receive_timeout",
+    "timeout",
+    "status",
+    "reason",
+    "headers",
+    "body",
+    "method",
+    "params",
+    "times",
+    "match_headers",
+    "match",
+    "match_params_partial",
+)
+
+# The close codes a close frame may carry (RFC 6455 7.4, as aiohttp's reader
+# accepts them): the defined ones, and 3000-4999.
+_CLOSE_CODES = frozenset(int(code) for code in WSCloseCode if code != WSCloseCode.ABNORMAL_CLOSURE)
+
+
+class _Settings:
+    """A websocket route's options, checked."""
+
+    __slots__ = (
+        "autoclose",
+        "autoping",
+        "compress",
+        "handler",
+        "headers",
+        "max_msg_size",
+        "protocols",
+        "receive_timeout",
+        "refusal",
+        "timeout",
+    )
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        handler = options.pop("handler", None)
+        messages = options.pop("messages", None)
+        echo = options.pop("echo", False)
+        close = options.pop("close", None)
+        if handler is not None:
+            if messages is not None or echo or close is not None:
+                raise ValueError(
+                    "give a handler, or messages=/echo=/close= for a scripted websocket, not both"
+                )
+            if not _is_async(handler):
+                raise TypeError(
+                    f"handler must be an async function taking the websocket (async def handler(ws): ...), "
+                    f"got {handler!r}"
+                )
+            self.handler: Handler = handler
+        else:
+            self.handler = _scripted(_messages(messages), _flag("echo", echo), _close(close))
+        protocols = options.pop("protocols", ())
+        if isinstance(protocols, str) or not all(isinstance(p, str) and p for p in protocols):
+            raise TypeError(f"protocols must be a list of subprotocol names, got {protocols!r}")
+        self.protocols = tuple(protocols)
+        self.compress = _flag("compress", options.pop("compress", True))
+        self.autoclose = _flag("autoclose", options.pop("autoclose", True))
+        self.autoping = _flag("autoping", options.pop("autoping", True))
+        size = options.pop("max_msg_size", 4 * 1024 * 1024)
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise TypeError(f"max_msg_size must be an int >= 0 (0: no limit), got {size!r}")
+        self.max_msg_size = size
+        self.receive_timeout = _seconds("receive_timeout", options.pop("receive_timeout", None), none=True)
+        self.timeout: float = _seconds("timeout", options.pop("timeout", 10.0), none=False) or 10.0
+        status = options.pop("status", None)
+        reason = options.pop("reason", None)
+        headers = options.pop("headers", None)
+        body = options.pop("body", None)
+        #: The response refusing every handshake, or ``None``.
+        self.refusal: ResponseSpec | None = None
+        if status is None:
+            if body is not None or reason is not None:
+                raise ValueError("body and reason go with status=, the response refusing the handshake")
+            self.headers = header_pairs(headers)
+        else:
+            if isinstance(status, bool) or not isinstance(status, int) or not 200 <= status <= 599:
+                raise ValueError(
+                    f"status is the status refusing the handshake (200-599, e.g. 403), got {status!r}"
+                )
+            if body is not None and not isinstance(body, (str, bytes)):
+                raise TypeError(f"body of a refusal must be str or bytes, got {type(body).__name__}")
+            self.refusal = ResponseSpec(status, _reason(status, reason), headers, body, auto_length=True)
+            self.headers = []
+
+
+def _is_async(handler: Any) -> bool:
+    return inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(
+        getattr(handler, "__call__", None)  # noqa: B004 - an object with an async __call__
+    )
+
+
+def _flag(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def _seconds(name: str, value: Any, *, none: bool) -> float | None:
+    if value is None and none:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise TypeError(f"{name} must be a number of seconds > 0{' or None' if none else ''}, got {value!r}")
+    return float(value)
+
+
+def _reason(status: int, reason: Any) -> str:
+    if reason is not None:
+        return str(reason)
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _messages(messages: Any) -> list[str | bytes]:
+    """``messages=[...]`` as the text and bytes to send: ``str`` is text,
+    ``bytes`` binary, anything else sent as JSON text."""
+    if messages is None:
+        return []
+    if isinstance(messages, (str, bytes, Mapping)) or not isinstance(messages, Sequence):
+        raise TypeError(f"messages must be a list of messages to send, got {type(messages).__name__}")
+    result: list[str | bytes] = []
+    for number, message in enumerate(messages):
+        if isinstance(message, (str, bytes)):
+            result.append(message)
+            continue
+        try:
+            result.append(_json.dumps(message))
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"messages[{number}] must be str (text), bytes (binary) or JSON-serialisable data, "
+                f"got {message!r:.80} ({exc})"
+            ) from None
+    return result
+
+
+def _close(close: Any) -> tuple[int, bytes] | None:
+    """``close=`` as ``(code, message)``: an int, or a ``(code, message)`` pair."""
+    if close is None:
+        return None
+    code, message = close if isinstance(close, tuple) and len(close) == 2 else (close, b"")
+    if (
+        isinstance(code, bool)
+        or not isinstance(code, int)
+        or not (code in _CLOSE_CODES or 3000 <= code <= 4999)
+    ):
+        raise ValueError(
+            f"close must be a close code (1000, 1001, ... or 3000-4999), or (code, message), got {close!r}"
+        )
+    if isinstance(message, str):
+        message = message.encode("utf-8")
+    if not isinstance(message, bytes) or len(message) > 123:
+        raise ValueError(f"the close message must be str or bytes of at most 123 bytes, got {message!r}")
+    return code, message
+
+
+def _scripted(messages: list[str | bytes], echo: bool, close: tuple[int, bytes] | None) -> Handler:
+    """The handler of a route without one: send ``messages``, then close, or
+    read until the client closes (sending back what it sends, with ``echo``)."""
+
+    async def scripted(ws: WebSocket) -> None:
+        for message in messages:
+            if isinstance(message, str):
+                await ws.send_str(message)
+            else:
+                await ws.send_bytes(message)
+        if close is not None:
+            await ws.close(code=close[0], message=close[1])
+            return
+        async for msg in ws:
+            if not echo:
+                continue
+            if msg.type is WSMsgType.TEXT:
+                await ws.send_str(msg.data)
+            elif msg.type is WSMsgType.BINARY:
+                await ws.send_bytes(msg.data)
+
+    return scripted
+
+
+def build_websocket_route(
+    uri: Any, options: dict[str, Any], conversations: list[WebSocketConversation], background: Background
+) -> Route:
+    """The route ``register_websocket(uri, **options)`` registers."""
+    options = known_options(options, WEBSOCKET_OPTIONS, strict=True)
+    method = normalise_method(options.pop("method", "GET"))
+    params = options.pop("params", None)
+    partial = _flag("match_params_partial", options.pop("match_params_partial", False))
+    url: Any
+    if isinstance(uri, re.Pattern):
+        if params is not None or partial:
+            raise ValueError("params and match_params_partial do not apply to a pattern uri")
+        url = uri
+    else:
+        url = normalise_url(uri, params)
+    conditions = build_conditions(options)
+    times = options.pop("times", None)
+    if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
+        raise ValueError(f"times must be an int >= 1, got {times!r}")
+    responder = WebSocketResponder(_Settings(options), conversations, background)
+    return Route(
+        method,
+        url,
+        [],
+        conditions=conditions,
+        partial_query=partial,
+        times=times,
+        responder=responder,
+        upgrade=WEBSOCKET,
+    )
+
+
+class WebSocketResponder:
+    """Answers the handshakes of one websocket route and runs its handler."""
+
+    def __init__(
+        self, settings: _Settings, conversations: list[WebSocketConversation], background: Background
+    ) -> None:
+        self._settings = settings
+        self._conversations = conversations
+        self._background = background
+
+    @property
+    def handler(self) -> Handler:
+        return self._settings.handler
+
+    def respond(self, call: Call, channel: Channel) -> Pending | None:
+        if _seam.ANSWER_AT_ONCE:
+            self._open(call, channel)
+            return None
+        return self._open_later(call, channel)
+
+    async def _open_later(self, call: Call, channel: Channel) -> None:
+        await asyncio.sleep(0)  # aiohttp's task writing the request ends first
+        self._open(call, channel)
+
+    def _open(self, call: Call, channel: Channel) -> None:
+        settings = self._settings
+        if settings.refusal is not None:
+            _send_response(channel, settings.refusal)
+            return
+        handshake = _handshake(call, settings)
+        if isinstance(handshake, ResponseSpec):
+            _send_response(channel, handshake)
+            return
+        headers, protocol, compress, notakeover = handshake
+        channel.send(_wire.response_head(101, "Switching Protocols", [*headers, *settings.headers]))
+        conversation = WebSocketConversation(call, protocol, compress)
+        self._conversations.append(conversation)
+        ws = WebSocket(
+            call,
+            conversation,
+            channel,
+            compress=compress,
+            notakeover=notakeover,
+            max_msg_size=settings.max_msg_size,
+            autoclose=settings.autoclose,
+            autoping=settings.autoping,
+            receive_timeout=settings.receive_timeout,
+            timeout=settings.timeout,
+        )
+        channel.take_over(ws._feed, ws._connection_lost)
+        route = call.route.describe() if call.route is not None else str(call.url)
+        what = f"websocket handler {_name(settings.handler)} of {route}"
+        self._background.run(self._serve(ws, what), what, call, lambda: ws._open)
+
+    async def _serve(self, ws: WebSocket, what: str) -> None:
+        """Run the handler; then close the websocket as aiohttp's server does
+        after its handler returns, or with 1011 when the handler raised."""
+        try:
+            await self._settings.handler(ws)
+        except asyncio.CancelledError:
+            if ws._open:
+                self._background.interrupted(what, ws.request)
+            ws._abort()
+            raise
+        except Exception as exc:
+            self._background.failed(what, ws.request, exc)
+            try:
+                await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=_error_message(exc))
+            finally:
+                ws._abort()
+        else:
+            try:
+                await ws.close()
+            finally:
+                ws._abort()
+
+
+def _name(handler: Any) -> str:
+    name = str(getattr(handler, "__qualname__", None) or type(handler).__qualname__)
+    return name.rsplit(".<locals>.", 1)[-1] + "()"
+
+
+def _error_message(exc: BaseException) -> bytes:
+    return f"the mocked handler raised {type(exc).__name__}".encode()[:123]
+
+
+def _send_response(channel: Channel, spec: ResponseSpec) -> None:
+    assert spec.message is not None
+    channel.send(spec.message)
+    channel.end(spec.message_framed)
+
+
+def _bad_request(text: str) -> ResponseSpec:
+    return ResponseSpec(
+        400, "Bad Request", [("Content-Type", "text/plain; charset=utf-8")], text, auto_length=True
+    )
+
+
+def _handshake(
+    call: Call, settings: _Settings
+) -> ResponseSpec | tuple[list[tuple[str, str]], str | None, int, bool]:
+    """What aiohttp's server answers to the handshake ``call``: the headers of
+    the 101 with the subprotocol and compression agreed on, or a 400."""
+    headers = call.headers
+    if "upgrade" not in headers.get("Connection", "").lower():
+        return _bad_request(f"No CONNECTION upgrade hdr: {headers.get('Connection')}")
+    protocol = None
+    if "Sec-WebSocket-Protocol" in headers:
+        asked = [p.strip() for p in headers["Sec-WebSocket-Protocol"].split(",")]
+        protocol = next((p for p in asked if p in settings.protocols), None)
+    version = headers.get("Sec-WebSocket-Version", "")
+    if version not in ("13", "8", "7"):
+        return _bad_request(f"Unsupported version: {version}")
+    key = headers.get("Sec-WebSocket-Key")
+    try:
+        if not key or len(base64.b64decode(key)) != 16:
+            return _bad_request(f"Handshake error: {key!r}")
+    except binascii.Error:
+        return _bad_request(f"Handshake error: {key!r}")
+    accept = base64.b64encode(hashlib.sha1(key.encode() + _seam_websocket.WS_KEY).digest()).decode()
+    answer = [("Upgrade", "websocket"), ("Connection", "upgrade"), ("Sec-WebSocket-Accept", accept)]
+    compress, notakeover = 0, False
+    if settings.compress:
+        compress, notakeover = _seam_websocket.ws_ext_parse(
+            headers.get("Sec-WebSocket-Extensions"), isserver=True
+        )
+        if compress:
+            extension = _seam_websocket.ws_ext_gen(
+                compress=compress, isserver=True, server_notakeover=notakeover
+            )
+            answer.append(("Sec-WebSocket-Extensions", extension))
+    if protocol:
+        answer.append(("Sec-WebSocket-Protocol", protocol))
+    return answer, protocol, compress, notakeover
