@@ -13,6 +13,7 @@ import aiohttp
 from yarl import URL
 
 from . import _seam, _wire
+from .errors import WEBSOCKET_HINT, NoRouteMatched
 from .responses import ONE_CHUNK, Chunks, InvalidBody, Reply, ResponseSpec, Stream
 
 if TYPE_CHECKING:
@@ -99,17 +100,19 @@ async def _call_back(route: Route, call: Call, default: ResponseSpec) -> Respons
             f"the callback {name} of route {route.describe()} returned unknown option(s) {unknown}; "
             f"valid: {', '.join(CALLBACK_RESULT_OPTIONS)}"
         )
+    # The entry point's defaults (reason phrase, Content-Length) apply as to the route's own responses.
+    like_server = default.like_server
     if "json" in options:
         if "body" in options:
             raise TypeError(f"the callback {name} returned both body and json: give one")
-        return ResponseSpec.json(options.pop("json"), **options)
-    return ResponseSpec(**options)
+        return ResponseSpec.json(options.pop("json"), **options, like_server=like_server)
+    return ResponseSpec(**options, like_server=like_server)
 
 
-def _send_head_alone(channel: Channel, spec: ResponseSpec, body_length: int | None) -> bool:
+def _send_head_alone(channel: Channel, spec: ResponseSpec, body_length: int | None, method: str) -> bool:
     """Send the head of a response without body; return whether the connection
     may carry the next request (not after a 1xx or ``Connection: close``)."""
-    channel.send(spec.head(body_length))
+    channel.send(spec.head(body_length, method))
     return spec.status >= 200 and not spec.framing.closes
 
 
@@ -121,8 +124,8 @@ def _send_at_once(channel: Channel, spec: ResponseSpec, call: Call) -> bool | No
         channel.send(spec.message)
         return spec.message_framed
     body = spec.body
-    if isinstance(body, bytes) and _wire.has_no_body(call.method, spec.status):
-        return _send_head_alone(channel, spec, len(body))
+    if isinstance(body, bytes) and _wire.has_no_body(call.method, spec.status) and spec.status != 101:
+        return _send_head_alone(channel, spec, len(body), call.method)
     return None
 
 
@@ -140,20 +143,25 @@ async def _send(channel: Channel, spec: ResponseSpec, call: Call) -> bool:
     keep_alive = _send_at_once(channel, spec, call)
     if keep_alive is not None:
         return keep_alive
+    if spec.status == 101 and call.headers.get("Upgrade", "").lower() == "websocket":
+        raise _no_websocket(call)
     if _wire.has_no_body(call.method, spec.status):
-        return _send_head_alone(channel, spec, None)
+        known = body.length if isinstance(body, Chunks) else None
+        return _send_head_alone(channel, spec, known, call.method)
     chunked = spec.framing.chunked
     if isinstance(body, bytes):
         length: int | None = len(body)
         chunks: AsyncIterator[bytes] = _slices(body)
-    elif isinstance(body, Chunks):
-        length, chunks = None, _one_by_one(body)
-    elif spec.auto_length:
-        data = await body.read()
+    elif spec.reads_whole_body and (not isinstance(body, Chunks) or body.length is None):
+        # auto_length=True: a stream or async iterator is read whole, to count it.
+        data = b"".join([piece async for piece in body]) if isinstance(body, Chunks) else await body.read()
         length, chunks = len(data), _slices(data)
+    elif isinstance(body, Chunks):
+        # A list's length is known in advance; it is still sent chunk by chunk.
+        length, chunks = body.length, _one_by_one(body)
     else:
         length, chunks = None, _stream_chunks(body)
-    channel.send(spec.head(None if chunked else length))
+    channel.send(spec.head(None if chunked else length, call.method))
     async for piece in chunks:
         if piece:
             await channel.drain()
@@ -163,6 +171,17 @@ async def _send(channel: Channel, spec: ResponseSpec, call: Call) -> bool:
     return spec.framed(length)
 
 
+def _no_websocket(call: Call) -> NoRouteMatched:
+    """A canned ``101`` cannot carry a websocket: the connection would close
+    under aiohttp's new websocket (a bare ``AssertionError`` inside it)."""
+    route = call.route
+    where = route.describe() if route is not None else f"{call.method} {call.url}"
+    return NoRouteMatched(
+        f"The route {where} answered a websocket handshake with 101 Switching Protocols, "
+        f"but a registered response cannot carry the websocket that follows.\n{WEBSOCKET_HINT}"
+    )
+
+
 async def _slices(data: bytes) -> AsyncIterator[bytes]:
     view = memoryview(data)
     for start in range(0, len(view), ONE_CHUNK):
@@ -170,9 +189,12 @@ async def _slices(data: bytes) -> AsyncIterator[bytes]:
 
 
 async def _one_by_one(body: Chunks) -> AsyncIterator[bytes]:
+    first = True
     async for piece in body:
+        if not first:
+            await asyncio.sleep(0)  # let the reader see each chunk on its own
+        first = False
         yield piece
-        await asyncio.sleep(0)  # let the reader see each chunk on its own
 
 
 async def _stream_chunks(stream: Stream) -> AsyncIterator[bytes]:

@@ -34,13 +34,19 @@ REGISTER_OPTIONS = (
 )
 
 
-def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, strict: bool) -> Route:
+def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, original: bool) -> Route:
     """The route ``register_uri(method, uri, **options)`` registers.
 
-    ``strict``: an unknown option is a :class:`TypeError` (the newer entry
-    points), else it is ignored with an :class:`UnknownOptionWarning` (the
-    original API).
+    The newer entry points (``original=False``: the test case, the pytest
+    fixture, ``mocked()``, a user's ``AioHTTPretty()``) answer like a server:
+    the status's standard reason phrase and ``Content-Length`` when the body's
+    length is known, and an unknown option is a :class:`TypeError`.  The
+    module-level functions of the original API (``original=True``) keep the
+    original's defaults, ``''`` and the registered headers alone, and ignore
+    an unknown option with an :class:`UnknownOptionWarning`.  Explicit
+    ``reason`` and ``auto_length`` win in both.
     """
+    strict = not original
     options = known_options(options, REGISTER_OPTIONS, strict=strict)
     method = normalise_method(method)
     params = options.pop("params", None)
@@ -61,7 +67,7 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, s
     times = _times(options.pop("times", None))
     responses = options.pop("responses", None)
     if responses is None:
-        replies = [_reply(options, json=json, top_level=True)]
+        replies = [_reply(options, json=json, top_level=True, like_server=strict)]
     else:
         if options:
             raise ValueError(
@@ -82,7 +88,7 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, s
                     "string with its own register_uri call"
                 )
             entry = known_options(dict(entry), REPLY_OPTIONS, strict=strict)
-            replies.append(_reply(entry, json=json, top_level=False))
+            replies.append(_reply(entry, json=json, top_level=False, like_server=strict))
     return Route(
         method,
         url,
@@ -123,7 +129,7 @@ def _times(times: Any) -> int | None:
     return times
 
 
-def _reply(options: dict[str, Any], *, json: bool, top_level: bool) -> Reply:
+def _reply(options: dict[str, Any], *, json: bool, top_level: bool, like_server: bool) -> Reply:
     exception = options.pop("exception", None)
     delay = options.pop("delay", 0)
     if isinstance(delay, bool) or not isinstance(delay, (int, float)):
@@ -132,7 +138,9 @@ def _reply(options: dict[str, Any], *, json: bool, top_level: bool) -> Reply:
         raise ValueError(f"delay must be a finite number of seconds >= 0, got {delay}")
     if exception is not None:
         _check_exception(exception)
-    return Reply(_spec(options, json=json, top_level=top_level), exception, float(delay))
+    return Reply(
+        _spec(options, json=json, top_level=top_level, like_server=like_server), exception, float(delay)
+    )
 
 
 def _check_exception(exception: Any) -> None:
@@ -153,12 +161,12 @@ def _check_exception(exception: Any) -> None:
             ) from None
 
 
-def _spec(options: dict[str, Any], *, json: bool, top_level: bool) -> ResponseSpec:
+def _spec(options: dict[str, Any], *, json: bool, top_level: bool, like_server: bool) -> ResponseSpec:
     if not json:
-        return ResponseSpec(**options)
+        return ResponseSpec(**options, like_server=like_server)
     if top_level:
-        return ResponseSpec.json(**options)
+        return ResponseSpec.json(**options, like_server=like_server)
     options["headers"] = with_json_content_type(options.get("headers"))
     if "body" in options:
         options["body"] = json_response_body(options["body"])
-    return ResponseSpec(**options)
+    return ResponseSpec(**options, like_server=like_server)

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from .records import Call
 
 __all__ = [
+    "WEBSOCKET_HINT",
     "AioHTTPrettyWarning",
     "NoRouteMatched",
     "ResponsesExhausted",
@@ -32,6 +33,14 @@ class NoRouteMatched(AssertionError):
 
     #: The refused request.
     call: Call | None = None
+
+
+#: Why a websocket handshake gets no websocket (for now), in refusals.
+WEBSOCKET_HINT = (
+    "This is a websocket handshake (ws_connect): aiohttpretty does not mock websockets yet "
+    "(register_websocket is coming). A route registered with register_uri can answer the handshake "
+    "with an HTTP error status (403, say) to test a refused connection, not with 101."
+)
 
 
 def refusals_in(exc: BaseException | None) -> list[NoRouteMatched]:

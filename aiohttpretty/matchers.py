@@ -34,6 +34,7 @@ __all__ = [
     "EXACT",
     "NOT_GIVEN",
     "PARTIAL",
+    "QUERY_DIFFERENCE",
     "Condition",
     "Difference",
     "RequestPattern",
@@ -227,6 +228,9 @@ def passed_checks(arguments: Mapping[str, Any]) -> list[Condition]:
     return [_Passed(name, value) for name, value in arguments.items()]
 
 
+#: How the reason of a difference in the query starts.
+QUERY_DIFFERENCE = "query "
+
 #: How the query of a :class:`RequestPattern` is compared.
 EXACT, PARTIAL, ANY_QUERY = "exact", "partial", "any"
 
@@ -307,7 +311,7 @@ class RequestPattern:
                 if unexpected:
                     parts.append(f"unexpected {format_pairs(unexpected)}")
                 actual = format_pairs(got, "&") or "(empty)"
-                diffs.append(Difference("query " + "; ".join(parts), f"query {actual}"))
+                diffs.append(Difference(QUERY_DIFFERENCE + "; ".join(parts), f"query {actual}"))
         return diffs
 
     def condition_differences(self, call: Call) -> list[Difference]:

@@ -129,7 +129,7 @@ class AioHTTPretty(CallAssertions):
 
     def _register(self, method: str, uri: Any, options: dict[str, Any], *, json: bool) -> Route:
         original = bool(options.pop(ORIGINAL_API, False))
-        route = build_route(method, uri, options, json=json, strict=not original)
+        route = build_route(method, uri, options, json=json, original=original)
         self._registry.add(route)
         return route
 
