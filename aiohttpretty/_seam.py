@@ -12,7 +12,16 @@ Two things are patched while a mock is active:
 * ``ClientSession._request``, to note the arguments the code passed (they
   travel to the connection in a :class:`contextvars.ContextVar`) and to close
   the keep-alive connections to real servers that the session pooled before
-  activation, so that none is reused while mocked.
+  activation, so that none is reused while mocked.  The methods ``get``,
+  ``post`` ... are wrapped too: they add arguments of their own
+  (``allow_redirects``, ``data=None``) before calling ``_request``, and the
+  recorded call keeps the ones the code gave.
+
+A mocked connection is made as the connector would make it, without a
+socket: for an HTTP proxy the request gets the ``Proxy-Authorization`` header
+a proxy receives, and a :class:`aiohttp.TCPConnector` sends the trace signals
+of the name resolution it would do (:func:`send_dns_signals`), without
+resolving.
 
 Nothing else of the package is imported here: the active mock is reached
 through the small :class:`Interceptor` interface.
@@ -23,13 +32,16 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import ipaddress
 import re
 import sys
+import time
 import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
 import aiohttp
+from aiohttp import hdrs
 from aiohttp.client_proto import ResponseHandler
 from aiohttp.client_reqrep import ConnectionKey
 from yarl import URL
@@ -42,11 +54,13 @@ __all__ = [
     "ResponseHandler",
     "SessionCall",
     "active",
+    "as_a_proxy_receives",
     "connection_key",
     "fail_response",
     "install",
     "is_patched",
     "new_protocol",
+    "send_dns_signals",
     "session_call",
     "turn_due",
     "uninstall",
@@ -59,6 +73,8 @@ AIOHTTP_VERSION = tuple(int(part) for part in re.findall(r"\d+", aiohttp.__versi
 # connection out of the pool.  There every answer is a task, which lets
 # aiohttp's own task end first.
 ANSWER_AT_ONCE = AIOHTTP_VERSION >= (3, 11) or (AIOHTTP_VERSION >= (3, 10) and sys.version_info >= (3, 12))
+# Before 3.11, aiohttp closed a connection to an HTTP proxy after each response.
+PROXY_CONNECTIONS_CLOSE = AIOHTTP_VERSION < (3, 11)
 
 #: The private names of aiohttp used here, as ``(owner, name, parameters)``:
 #: ``parameters`` lists the leading parameters a patched or called function
@@ -73,23 +89,45 @@ PRIVATE_NAMES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("aiohttp.BaseConnector", "_acquired", None),  # the connections in use: {protocol}
     ("aiohttp.BaseConnector", "_factory", None),  # makes the connector's protocol objects
     ("aiohttp.client_proto.ResponseHandler", "_payload", None),  # the body being read
+    ("aiohttp.client_proto.ResponseHandler", "force_close", ("self",)),  # before 3.11, for proxies
     ("aiohttp.client_reqrep", "ConnectionKey", None),
+    ("aiohttp.TCPConnector", "_cached_hosts", None),  # the DNS cache: a _DNSCacheTable
+    ("aiohttp.connector._DNSCacheTable", "_ttl", None),  # how long a resolved name is cached
+    # The trace signals of name resolution, sent as TCPConnector sends them.
+    ("aiohttp.tracing.Trace", "send_dns_cache_hit", ("self", "host")),
+    ("aiohttp.tracing.Trace", "send_dns_cache_miss", ("self", "host")),
+    ("aiohttp.tracing.Trace", "send_dns_resolvehost_start", ("self", "host")),
+    ("aiohttp.tracing.Trace", "send_dns_resolvehost_end", ("self", "host")),
 )
+
+#: The methods of :class:`aiohttp.ClientSession` that add arguments of their
+#: own before calling ``_request`` (``allow_redirects``, ``data=None``).
+SESSION_VERBS = ("get", "options", "head", "post", "put", "patch", "delete")
 
 
 class SessionCall:
-    """The arguments of one ``ClientSession._request`` call."""
+    """The arguments of one ``ClientSession._request`` call: ``kwargs`` as
+    ``_request`` received them, ``passed`` as the code gave them to the
+    session's method (without what ``get``, ``post`` ... added)."""
 
-    __slots__ = ("kwargs", "method", "url")
+    __slots__ = ("kwargs", "method", "passed", "url")
 
-    def __init__(self, method: str, url: Any, kwargs: dict[str, Any]) -> None:
+    def __init__(
+        self, method: str, url: Any, kwargs: dict[str, Any], passed: dict[str, Any] | None = None
+    ) -> None:
         self.method = method
         self.url = url
         self.kwargs = kwargs
+        self.passed = kwargs if passed is None else passed
 
 
 session_call: contextvars.ContextVar[SessionCall | None] = contextvars.ContextVar(
     "aiohttpretty_session_call", default=None
+)
+# The keyword arguments a session method (get, post ...) was given, while it
+# calls _request.
+_verb_kwargs: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "aiohttpretty_verb_kwargs", default=None
 )
 
 
@@ -170,6 +208,10 @@ def _patch() -> None:
         original_request = aiohttp.ClientSession.__dict__["_request"]
         patches.append((aiohttp.ClientSession, "_request", original_request))
         setattr(aiohttp.ClientSession, "_request", _noting_request(original_request))
+        for name in SESSION_VERBS:
+            original_verb = aiohttp.ClientSession.__dict__[name]
+            patches.append((aiohttp.ClientSession, name, original_verb))
+            setattr(aiohttp.ClientSession, name, _noting_verb(original_verb))
     except BaseException:
         for cls, name, original in reversed(patches):
             setattr(cls, name, original)
@@ -183,24 +225,49 @@ def _unpatch() -> None:
         setattr(cls, name, original)
 
 
-def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+def _noting_verb(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``ClientSession.get`` (...) noting the keyword arguments it was given,
+    for the ``_request`` call it makes at once."""
+
     @functools.wraps(original)
-    async def _request(self: aiohttp.ClientSession, method: str, str_or_url: Any, **kwargs: Any) -> Any:
-        if _active:
-            interceptor = _active[-1]
-            connector = self.connector
-            if connector is not None and getattr(connector, "_aiohttpretty_checked", None) != _generation:
-                _drop_real_connections(connector, interceptor)
-            if turn_due():
-                await asyncio.sleep(0)
-        token = session_call.set(SessionCall(method, str_or_url, kwargs))
+    def verb(self: aiohttp.ClientSession, *args: Any, **kwargs: Any) -> Any:
+        token = _verb_kwargs.set(kwargs)
         try:
-            return await original(self, method, str_or_url, **kwargs)
+            return original(self, *args, **kwargs)
         finally:
-            session_call.reset(token)
+            _verb_kwargs.reset(token)
+
+    verb._aiohttpretty_patch = True  # type: ignore[attr-defined]
+    return verb
+
+
+def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    # Not a coroutine function itself: the arguments a session method was given
+    # are known while it calls _request, not when the coroutine runs.
+    @functools.wraps(original)
+    def _request(self: aiohttp.ClientSession, method: str, str_or_url: Any, **kwargs: Any) -> Awaitable[Any]:
+        passed = _verb_kwargs.get()
+        return _noted_request(original, self, SessionCall(method, str_or_url, kwargs, passed))
 
     _request._aiohttpretty_patch = True  # type: ignore[attr-defined]
     return _request
+
+
+async def _noted_request(
+    original: Callable[..., Awaitable[Any]], session: aiohttp.ClientSession, call: SessionCall
+) -> Any:
+    if _active:
+        interceptor = _active[-1]
+        connector = session.connector
+        if connector is not None and getattr(connector, "_aiohttpretty_checked", None) != _generation:
+            _drop_real_connections(connector, interceptor)
+        if turn_due():
+            await asyncio.sleep(0)
+    token = session_call.set(call)
+    try:
+        return await original(session, call.method, call.url, **call.kwargs)
+    finally:
+        session_call.reset(token)
 
 
 def _pool(connector: aiohttp.BaseConnector) -> tuple[dict[Any, list[Any]], set[ResponseHandler]]:
@@ -254,10 +321,67 @@ def _intercepting_create_connection(
         interceptor = active()
         if interceptor is None or interceptor.passes_through(req.url.host, req.url.port):
             return await original(self, req, traces, timeout)
-        return interceptor.connect(self, req)
+        if traces and req.proxy is None and isinstance(self, aiohttp.TCPConnector):
+            await send_dns_signals(self, req.url.raw_host, req.url.port, traces)
+        as_a_proxy_receives(req)
+        protocol = interceptor.connect(self, req)
+        if req.proxy is not None and PROXY_CONNECTIONS_CLOSE:
+            protocol.force_close()
+        return protocol
 
     _create_connection._aiohttpretty_patch = True  # type: ignore[attr-defined]
     return _create_connection
+
+
+def as_a_proxy_receives(req: aiohttp.ClientRequest) -> None:
+    """Give ``req`` the ``Proxy-Authorization`` header that aiohttp adds when it
+    connects to an HTTP proxy for a plain-HTTP URL (``proxy_auth=``): the proxy
+    receives it with the request.  (For an HTTPS URL it goes on the ``CONNECT``
+    the mock has no part of.)"""
+    if req.proxy is not None and req.proxy_auth is not None and not req.is_ssl():
+        req.headers[hdrs.PROXY_AUTHORIZATION] = req.proxy_auth.encode()
+
+
+async def send_dns_signals(
+    connector: aiohttp.TCPConnector, host: str | None, port: int | None, traces: Any
+) -> None:
+    """Send the trace signals of resolving ``host`` as ``connector`` would,
+    without resolving it: none for an IP address; the first time (and once
+    the connector's ``ttl_dns_cache`` passed) ``on_dns_cache_miss``,
+    ``on_dns_resolvehost_start`` and ``on_dns_resolvehost_end``, then
+    ``on_dns_cache_hit``; with ``use_dns_cache=False`` the two resolvehost
+    signals every time.  Entries cleared by ``clear_dns_cache()`` are not
+    seen here: a mocked host stays "cached" until its time runs out."""
+    if not host or _is_ip_address(host):
+        return
+    if host.endswith(".."):
+        host = host.rstrip(".") + "."  # as aiohttp resolves it
+    if connector.use_dns_cache:
+        resolved: dict[tuple[str, int | None], float] = connector.__dict__.setdefault(
+            "_aiohttpretty_resolved", {}
+        )
+        now = time.monotonic()
+        ttl = getattr(getattr(connector, "_cached_hosts", None), "_ttl", None)
+        seen = resolved.get((host, port))
+        if seen is not None and (ttl is None or now - seen < ttl):
+            for trace in traces:
+                await trace.send_dns_cache_hit(host)
+            return
+        resolved[(host, port)] = now
+        for trace in traces:
+            await trace.send_dns_cache_miss(host)
+    for trace in traces:
+        await trace.send_dns_resolvehost_start(host)
+    for trace in traces:
+        await trace.send_dns_resolvehost_end(host)
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 class MockConnector(aiohttp.BaseConnector):
@@ -274,6 +398,7 @@ class MockConnector(aiohttp.BaseConnector):
     ) -> ResponseHandler:
         if turn_due():
             await asyncio.sleep(0)
+        as_a_proxy_receives(req)
         return self._interceptor.connect(self, req)
 
 

@@ -140,9 +140,10 @@ class _Json(_Check):
         try:
             decoded = call.json()
         except ValueError:
+            content = call.content
             return Difference(
-                f"match_json: expected {self.expected!r}, got a body that is not JSON: {call.body[:80]!r}",
-                f"json (body is not JSON: {call.body!r:.100})",
+                f"match_json: expected {self.expected!r}, got a body that is not JSON: {content[:80]!r}",
+                f"json (body is not JSON: {content!r:.100})",
             )
         if decoded != self.expected:
             return Difference(
@@ -176,10 +177,11 @@ class _Data(_Check):
         self.expected = expected
 
     def difference(self, call: Call) -> Difference | None:
-        if same_data(self.expected, call.body):
+        content = call.content
+        if same_data(self.expected, content):
             return None
         return Difference(
-            f"match_data: expected {self.expected!r:.200}, got {call.body!r:.200}", f"data {call.body!r:.200}"
+            f"match_data: expected {self.expected!r:.200}, got {content!r:.200}", f"data {content!r:.200}"
         )
 
 

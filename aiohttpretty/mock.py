@@ -196,8 +196,9 @@ class AioHTTPretty(CallAssertions):
             channel.url,
             head.header_lines,
             body,
-            passed.kwargs if passed is not None else None,
+            passed.passed if passed is not None else None,
             passed.method if passed is not None else None,
+            received=passed.kwargs if passed is not None else None,
         )
         try:
             route = self._registry.resolve(call)
