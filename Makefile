@@ -6,7 +6,7 @@ BARE := .venv-bare
 PIP_QUIET := --quiet --disable-pip-version-check
 SOURCES := aiohttpretty tests examples benchmarks docs/conf.py
 
-.PHONY: demo test lint typecheck unittest docs pytest matrix bench clean
+.PHONY: demo test lint typecheck unittest docs pytest matrix aioresponses-suite bench clean
 
 $(VENV)/.installed: setup.cfg setup.py pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,9 +55,13 @@ pytest: $(VENV)/.installed-test
 matrix:
 	bash .ci/matrix
 
+## aioresponses-suite: aioresponses' own test suite, unchanged, against aiohttpretty.aioresponses (aiohttp 3.14.5)
+aioresponses-suite:
+	bash tests/aioresponses_suite/run.sh
+
 ## bench: the benchmark of a mocked request against the alternatives (benchmarks/README.md)
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench.py
 
 clean:
-	rm -rf $(VENV) $(BARE) docs/_build .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(BARE) docs/_build .mypy_cache .ruff_cache .pytest_cache .aioresponses-suite

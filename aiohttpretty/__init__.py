@@ -19,11 +19,17 @@ import aiohttp
 
 from ._options import REGISTER_OPTIONS
 from ._urls import URI
-from .errors import AioHTTPrettyWarning, NoRouteMatched, ResponsesExhausted, UnknownOptionWarning
+from .errors import (
+    AioHTTPrettyWarning,
+    NetworkEscape,
+    NoRouteMatched,
+    ResponsesExhausted,
+    UnknownOptionWarning,
+)
 from .lifecycle import mocked
 from .matchers import NOT_GIVEN, Condition
 from .mock import AioHTTPretty, URIPattern
-from .records import Call, CalledURI, CallList
+from .records import Call, CalledURI, CallList, Mistake
 from .routes import RegistryView, Route
 from .scope import current, original_api
 from .testcase import AioHTTPrettyTestCase
@@ -39,6 +45,8 @@ __all__ = [
     "CallList",
     "CalledURI",
     "Condition",
+    "Mistake",
+    "NetworkEscape",
     "NoRouteMatched",
     "RegistryView",
     "ResponsesExhausted",

@@ -13,8 +13,16 @@ import aiohttp
 from yarl import URL
 
 from . import _seam, _wire
-from .errors import WEBSOCKET_HINT, NoRouteMatched
-from .responses import ONE_CHUNK, Chunks, InvalidBody, Reply, ResponseSpec, Stream
+from .responses import (
+    ONE_CHUNK,
+    Chunks,
+    InvalidBody,
+    Reply,
+    ResponseSpec,
+    Stream,
+    close_source,
+    is_one_shot,
+)
 
 if TYPE_CHECKING:
     from ._transport import Channel, Pending
@@ -47,8 +55,16 @@ async def refuse(channel: Channel, exc: BaseException) -> None:
     channel.fail(exc)
 
 
+# What a callback or a body may raise on purpose: the failures of a network.
+_DELIBERATE = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
+
+
 async def _reply(channel: Channel, route: Route, reply: Reply, call: Call) -> None:
-    """Send ``reply`` to ``call``, waiting for its delay, callback or stream."""
+    """Send ``reply`` to ``call``, waiting for its delay, callback or stream.
+
+    A failure the route asks for (``exception=``, a callback or a body raising
+    a network error) is the client's; any other error of a callback, and a body
+    that cannot be sent, is a mistake of the registration as well."""
     try:
         if not _seam.ANSWER_AT_ONCE:
             await asyncio.sleep(0)  # the task writing the request ends first
@@ -58,14 +74,31 @@ async def _reply(channel: Channel, route: Route, reply: Reply, call: Call) -> No
             raise _exception(reply.exception, call.url)
         spec = reply.spec
         if route.callback is not None:
-            spec = await _call_back(route, call, spec)
-        keep_alive = await _send(channel, spec, call)
+            try:
+                spec = await _call_back(route, call, spec)
+            except _DELIBERATE:
+                raise
+            except Exception as exc:
+                channel.mistake(exc)
+                raise
+        try:
+            keep_alive = await _send(channel, spec, call)
+        except _Unsendable as exc:
+            channel.mistake(exc.error)
+            raise exc.error from None
     except asyncio.CancelledError:
         raise
     except BaseException as exc:
         channel.fail(exc)
     else:
         channel.end(keep_alive)
+
+
+class _Unsendable(Exception):
+    """A body that cannot be sent (carries the error for the client)."""
+
+    def __init__(self, error: TypeError) -> None:
+        self.error = error
 
 
 def _exception(exception: BaseException | type[BaseException], url: URL) -> BaseException:
@@ -124,7 +157,7 @@ def _send_at_once(channel: Channel, spec: ResponseSpec, call: Call) -> bool | No
         channel.send(spec.message)
         return spec.message_framed
     body = spec.body
-    if isinstance(body, bytes) and _wire.has_no_body(call.method, spec.status) and spec.status != 101:
+    if isinstance(body, bytes) and _wire.has_no_body(call.method, spec.status):
         return _send_head_alone(channel, spec, len(body), call.method)
     return None
 
@@ -135,19 +168,31 @@ async def _send(channel: Channel, spec: ResponseSpec, call: Call) -> bool:
     body = spec.body
     if isinstance(body, InvalidBody):
         route = call.route
-        raise TypeError(
-            f"the route {route.describe() if route else call.method + ' ' + str(call.url)} "
-            f"has a body of type {type(body.body).__name__}, which cannot be sent; "
-            f"register bytes, str, a list of chunks, an async iterator or a stream with an async read()"
+        raise _Unsendable(
+            TypeError(
+                f"the route {route.describe() if route else call.method + ' ' + str(call.url)} "
+                f"has a body of type {type(body.body).__name__}, which cannot be sent; "
+                f"register bytes, str, a list of chunks, an async iterator or a stream with an async read()"
+            )
         )
     keep_alive = _send_at_once(channel, spec, call)
     if keep_alive is not None:
         return keep_alive
-    if spec.status == 101 and call.headers.get("Upgrade", "").lower() == "websocket":
-        raise _no_websocket(call)
     if _wire.has_no_body(call.method, spec.status):
         known = body.length if isinstance(body, Chunks) else None
         return _send_head_alone(channel, spec, known, call.method)
+    if is_one_shot(body):
+        if spec.one_shot_sent:
+            route = call.route
+            raise _Unsendable(
+                TypeError(
+                    f"the route {route.describe() if route else call.url} has a body that can be read once "
+                    f"({type(body.source if isinstance(body, Chunks) else body).__name__}), and an earlier "
+                    f"request read it; register bytes or a list of chunks to answer every request, or "
+                    f"responses=[...] with a body each"
+                )
+            )
+        spec.one_shot_sent = True
     chunked = spec.framing.chunked
     if isinstance(body, bytes):
         length: int | None = len(body)
@@ -162,24 +207,17 @@ async def _send(channel: Channel, spec: ResponseSpec, call: Call) -> bool:
     else:
         length, chunks = None, _stream_chunks(body)
     channel.send(spec.head(None if chunked else length, call.method))
-    async for piece in chunks:
-        if piece:
-            await channel.drain()
-            channel.send(_wire.chunk(piece) if chunked else piece)
+    try:
+        async for piece in chunks:
+            if piece:
+                await channel.drain()
+                channel.send(_wire.chunk(piece) if chunked else piece)
+    except BaseException:
+        await close_source(body)  # the client went away, or the body broke
+        raise
     if chunked:
         channel.send(_wire.LAST_CHUNK)
     return spec.framed(length)
-
-
-def _no_websocket(call: Call) -> NoRouteMatched:
-    """A canned ``101`` cannot carry a websocket: the connection would close
-    under aiohttp's new websocket (a bare ``AssertionError`` inside it)."""
-    route = call.route
-    where = route.describe() if route is not None else f"{call.method} {call.url}"
-    return NoRouteMatched(
-        f"The route {where} answered a websocket handshake with 101 Switching Protocols, "
-        f"but a registered response cannot carry the websocket that follows.\n{WEBSOCKET_HINT}"
-    )
 
 
 async def _slices(data: bytes) -> AsyncIterator[bytes]:
@@ -191,6 +229,10 @@ async def _slices(data: bytes) -> AsyncIterator[bytes]:
 async def _one_by_one(body: Chunks) -> AsyncIterator[bytes]:
     first = True
     async for piece in body:
+        if not isinstance(piece, bytes):
+            raise _Unsendable(
+                TypeError(f"a streamed body yielded {type(piece).__name__} ({piece!r:.60}), not bytes or str")
+            )
         if not first:
             await asyncio.sleep(0)  # let the reader see each chunk on its own
         first = False

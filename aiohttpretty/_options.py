@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import math
 import re
@@ -13,9 +14,16 @@ import aiohttp
 from yarl import URL
 
 from ._urls import normalise_method, normalise_url
-from .errors import UnknownOptionWarning, warn
+from .errors import AioHTTPrettyWarning, UnknownOptionWarning, warn
 from .matchers import CONDITION_OPTIONS, build_conditions
-from .responses import RESPONSE_OPTIONS, Reply, ResponseSpec, json_response_body, with_json_content_type
+from .responses import (
+    RESPONSE_OPTIONS,
+    Reply,
+    ResponseSpec,
+    check_body,
+    json_response_body,
+    with_json_content_type,
+)
 from .routes import Route
 
 __all__ = ["REGISTER_OPTIONS", "REPLY_OPTIONS", "build_route", "known_options"]
@@ -37,14 +45,18 @@ REGISTER_OPTIONS = (
 def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, original: bool) -> Route:
     """The route ``register_uri(method, uri, **options)`` registers.
 
-    The newer entry points (``original=False``: the test case, the pytest
-    fixture, ``mocked()``, a user's ``AioHTTPretty()``) answer like a server:
-    the status's standard reason phrase and ``Content-Length`` when the body's
-    length is known, and an unknown option is a :class:`TypeError`.  The
-    module-level functions of the original API (``original=True``) keep the
-    original's defaults, ``''`` and the registered headers alone, and ignore
-    an unknown option with an :class:`UnknownOptionWarning`.  Explicit
-    ``reason`` and ``auto_length`` win in both.
+    ``original``: registered through the original API (the module-level
+    functions), which forgives what the original forgave, with a warning: an
+    unknown option, a URL without a scheme, response options beside
+    ``responses=[...]``, a ``Content-Length`` that does not fit the body.  The
+    newer entry points raise instead, or keep HTTP's meaning.
+
+    The defaults differ too: the newer entry points (the test case, the pytest
+    fixture, ``mocked()``, a user's ``AioHTTPretty()``) answer like a server,
+    with the status's standard reason phrase and ``Content-Length`` when the
+    body's length is known; the original API keeps the original's, ``''`` and
+    the registered headers alone.  Explicit ``reason`` and ``auto_length`` win
+    in both.
     """
     strict = not original
     options = known_options(options, REGISTER_OPTIONS, strict=strict)
@@ -54,10 +66,19 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, o
     if not isinstance(partial, bool):
         raise TypeError(f"match_params_partial must be True or False, got {partial!r}")
     url: URL | re.Pattern[str]
+    schemeless = original and isinstance(uri, str) and "://" not in uri and not uri.startswith("/")
     if isinstance(uri, re.Pattern):
+        if not isinstance(uri.pattern, str):
+            raise TypeError(
+                f"a URL pattern must be a str pattern, got the bytes pattern {uri.pattern!r}: "
+                f"requested URLs are matched as text; use re.compile({uri.pattern.decode('latin-1')!r})"
+            )
         if params is not None or partial:
             raise ValueError("params and match_params_partial do not apply to a pattern uri")
         url = uri
+    elif schemeless:
+        # The original answered a request for the same string before aiohttp saw it.
+        url = normalise_url("http://" + uri, params)
     else:
         url = normalise_url(uri, params)
     conditions = build_conditions(options)
@@ -67,13 +88,21 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, o
     times = _times(options.pop("times", None))
     responses = options.pop("responses", None)
     if responses is None:
-        replies = [_reply(options, json=json, top_level=True, like_server=strict)]
+        replies = [_reply(options, json=json, top_level=True, original=original)]
     else:
-        if options:
+        if options and strict:
             raise ValueError(
                 f"give the response options {sorted(options)} inside each entry of "
                 f"responses=[...], not beside it"
             )
+        if options:
+            warn(
+                AioHTTPrettyWarning(
+                    f"the response options {sorted(options)} beside responses=[...] are ignored, as the "
+                    f"original aiohttpretty ignored them; give them inside each entry of responses=[...]"
+                )
+            )
+            options = {}
         if callback is not None:
             raise ValueError("callback and responses cannot be combined: the callback computes each response")
         if isinstance(responses, (str, bytes)) or not isinstance(responses, (list, tuple)):
@@ -88,7 +117,9 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, o
                     "string with its own register_uri call"
                 )
             entry = known_options(dict(entry), REPLY_OPTIONS, strict=strict)
-            replies.append(_reply(entry, json=json, top_level=False, like_server=strict))
+            replies.append(_reply(entry, json=json, top_level=False, original=original))
+    if original and method != "HEAD":
+        replies = [_with_fitting_length(reply) for reply in replies]
     return Route(
         method,
         url,
@@ -98,7 +129,33 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, o
         partial_query=partial,
         callback=callback,
         times=times,
+        schemeless=schemeless,
     )
+
+
+def _with_fitting_length(reply: Reply) -> Reply:
+    """The original never framed a response by its registered headers: a
+    ``Content-Length`` copied from a real response, beside another body, is
+    sent as the length of the body registered (with a warning), so the
+    response reads as it did there instead of breaking."""
+    spec = reply.spec
+    length = spec.framing.content_length
+    if length is None or spec.auto_length or spec.bodiless or not isinstance(spec.body, bytes):
+        return reply
+    if length == str(len(spec.body)):
+        return reply
+    warn(
+        AioHTTPrettyWarning(
+            f"Content-Length: {length} is registered for a body of {len(spec.body)} bytes; it is sent as "
+            f"Content-Length: {len(spec.body)}, as the original aiohttpretty never framed responses by "
+            f"their registered headers (a real server's response would be broken)"
+        )
+    )
+    headers = [(n, str(len(spec.body)) if n.lower() == "content-length" else v) for n, v in spec.headers]
+    fitted = ResponseSpec(
+        spec.status, spec.reason, headers, spec.body, spec.auto_length, like_server=spec.like_server
+    )
+    return Reply(fitted, reply.exception, reply.delay)
 
 
 def known_options(options: dict[str, Any], known: tuple[str, ...], *, strict: bool) -> dict[str, Any]:
@@ -129,7 +186,7 @@ def _times(times: Any) -> int | None:
     return times
 
 
-def _reply(options: dict[str, Any], *, json: bool, top_level: bool, like_server: bool) -> Reply:
+def _reply(options: dict[str, Any], *, json: bool, top_level: bool, original: bool) -> Reply:
     exception = options.pop("exception", None)
     delay = options.pop("delay", 0)
     if isinstance(delay, bool) or not isinstance(delay, (int, float)):
@@ -138,20 +195,29 @@ def _reply(options: dict[str, Any], *, json: bool, top_level: bool, like_server:
         raise ValueError(f"delay must be a finite number of seconds >= 0, got {delay}")
     if exception is not None:
         _check_exception(exception)
+    if not original and not json:
+        check_body(options.get("body"))
     return Reply(
-        _spec(options, json=json, top_level=top_level, like_server=like_server), exception, float(delay)
+        _spec(options, json=json, top_level=top_level, like_server=not original), exception, float(delay)
     )
 
 
 def _check_exception(exception: Any) -> None:
-    if isinstance(exception, BaseException):
-        return
+    given_instance = isinstance(exception, BaseException)
+    if given_instance:
+        exception = type(exception)
     if not (isinstance(exception, type) and issubclass(exception, BaseException)):
         raise TypeError(
             f"exception must be an exception instance or class, e.g. aiohttp.ServerDisconnectedError(), "
             f"got {exception!r}"
         )
-    if not issubclass(exception, aiohttp.ClientConnectorError):
+    if issubclass(exception, (asyncio.CancelledError, KeyboardInterrupt, SystemExit)):
+        raise TypeError(
+            f"exception {exception.__name__} would not fail the request but stop the code under test "
+            f"(a cancelled request hangs until the client's timeout); to simulate a timeout use "
+            f"exception=asyncio.TimeoutError or delay= with a client timeout"
+        )
+    if not given_instance and not issubclass(exception, aiohttp.ClientConnectorError):
         try:
             exception()
         except Exception:

@@ -1,30 +1,21 @@
-"""The seam with aiohttp: every private name of aiohttp the library relies on,
-every version check, and the patches.  When an aiohttp release changes one,
-this is the file to open, and :data:`PRIVATE_NAMES` (checked by a test) says
-which name moved.
-
-Two things are patched while a mock is active:
+"""The seam with aiohttp: every private name of aiohttp the library relies on
+(:data:`PRIVATE_NAMES`, checked by a test against the installed aiohttp),
+every version check, and the patches, in place while a mock is active:
 
 * ``_create_connection`` of :class:`aiohttp.BaseConnector` and of every
-  subclass that defines its own (``TCPConnector``, ``UnixConnector``, ...).
-  Instead of opening a socket it asks the active :class:`Interceptor` for a
-  connection: aiohttp's own protocol object on an in-memory transport.
-* ``ClientSession._request``, to note the arguments the code passed (they
-  travel to the connection in a :class:`contextvars.ContextVar`) and to close
-  the keep-alive connections to real servers that the session pooled before
-  activation, so that none is reused while mocked.  The methods ``get``,
-  ``post`` ... are wrapped too: they add arguments of their own
-  (``allow_redirects``, ``data=None``) before calling ``_request``, and the
-  recorded call keeps the ones the code gave.
+  subclass defining its own (also those defined later: ``__init_subclass__``):
+  it asks the active :class:`Interceptor` for a mocked connection instead,
+  made as the connector would make it (:mod:`._connecting`).
+* ``connect`` of the same classes, the second line of defence: a real
+  connection it hands out to a host not passed through (a connection pooled
+  while it was being opened, a subclass's own way) is closed before a byte
+  is written; ``ResponseHandler.connection_made`` refuses one opened any
+  other way for a request made while mocked.
+* ``ClientSession._request``: notes the arguments the code passed, and closes
+  real keep-alive connections pooled before activation; ``get``, ``post`` ...
+  note the arguments they were given, before adding their own.
 
-A mocked connection is made as the connector would make it, without a
-socket: for an HTTP proxy the request gets the ``Proxy-Authorization`` header
-a proxy receives, and a :class:`aiohttp.TCPConnector` sends the trace signals
-of the name resolution it would do (:func:`send_dns_signals`), without
-resolving.
-
-Nothing else of the package is imported here: the active mock is reached
-through the small :class:`Interceptor` interface.
+Nothing of the package is imported here but :mod:`._context` and :mod:`._connecting`.
 """
 
 from __future__ import annotations
@@ -32,19 +23,19 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
-import ipaddress
 import re
 import sys
-import time
 import weakref
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import aiohttp
-from aiohttp import hdrs
 from aiohttp.client_proto import ResponseHandler
 from aiohttp.client_reqrep import ConnectionKey
 from yarl import URL
+
+from . import _connecting, _context
+from ._context import SESSION_VERBS, Interceptor, SessionCall, session_call, turn_due
 
 __all__ = [
     "ANSWER_AT_ONCE",
@@ -52,17 +43,11 @@ __all__ = [
     "Interceptor",
     "MockConnector",
     "ResponseHandler",
-    "SessionCall",
     "active",
-    "as_a_proxy_receives",
     "connection_key",
     "fail_response",
     "install",
-    "is_patched",
     "new_protocol",
-    "send_dns_signals",
-    "session_call",
-    "turn_due",
     "uninstall",
 ]
 
@@ -73,8 +58,7 @@ AIOHTTP_VERSION = tuple(int(part) for part in re.findall(r"\d+", aiohttp.__versi
 # connection out of the pool.  There every answer is a task, which lets
 # aiohttp's own task end first.
 ANSWER_AT_ONCE = AIOHTTP_VERSION >= (3, 11) or (AIOHTTP_VERSION >= (3, 10) and sys.version_info >= (3, 12))
-# Before 3.11, aiohttp closed a connection to an HTTP proxy after each response.
-PROXY_CONNECTIONS_CLOSE = AIOHTTP_VERSION < (3, 11)
+PROXY_CONNECTIONS_CLOSE = AIOHTTP_VERSION < (3, 11)  # after each response, as aiohttp did
 
 #: The private names of aiohttp used here, as ``(owner, name, parameters)``:
 #: ``parameters`` lists the leading parameters a patched or called function
@@ -91,6 +75,9 @@ PRIVATE_NAMES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("aiohttp.client_proto.ResponseHandler", "_payload", None),  # the body being read
     ("aiohttp.client_proto.ResponseHandler", "force_close", ("self",)),  # before 3.11, for proxies
     ("aiohttp.client_reqrep", "ConnectionKey", None),
+    ("aiohttp.ClientSession", "_base_url", None),  # a relative URL is joined to it
+    ("aiohttp.BaseConnector", "connect", ("self", "req", "traces", "timeout")),
+    ("aiohttp.client_proto.ResponseHandler", "connection_made", ("self", "transport")),
     ("aiohttp.TCPConnector", "_cached_hosts", None),  # the DNS cache: a _DNSCacheTable
     ("aiohttp.connector._DNSCacheTable", "_ttl", None),  # how long a resolved name is cached
     # The trace signals of name resolution, sent as TCPConnector sends them.
@@ -99,46 +86,6 @@ PRIVATE_NAMES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("aiohttp.tracing.Trace", "send_dns_resolvehost_start", ("self", "host")),
     ("aiohttp.tracing.Trace", "send_dns_resolvehost_end", ("self", "host")),
 )
-
-#: The methods of :class:`aiohttp.ClientSession` that add arguments of their
-#: own before calling ``_request`` (``allow_redirects``, ``data=None``).
-SESSION_VERBS = ("get", "options", "head", "post", "put", "patch", "delete")
-
-
-class SessionCall:
-    """The arguments of one ``ClientSession._request`` call: ``kwargs`` as
-    ``_request`` received them, ``passed`` as the code gave them to the
-    session's method (without what ``get``, ``post`` ... added)."""
-
-    __slots__ = ("kwargs", "method", "passed", "url")
-
-    def __init__(
-        self, method: str, url: Any, kwargs: dict[str, Any], passed: dict[str, Any] | None = None
-    ) -> None:
-        self.method = method
-        self.url = url
-        self.kwargs = kwargs
-        self.passed = kwargs if passed is None else passed
-
-
-session_call: contextvars.ContextVar[SessionCall | None] = contextvars.ContextVar(
-    "aiohttpretty_session_call", default=None
-)
-# The keyword arguments a session method (get, post ...) was given, while it
-# calls _request.
-_verb_kwargs: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
-    "aiohttpretty_verb_kwargs", default=None
-)
-
-
-class Interceptor(Protocol):
-    """What the seam asks of the mock that answers."""
-
-    def passes_through(self, host: str | None, port: int | None) -> bool:
-        """Whether a connection to ``host:port`` goes to the real network."""
-
-    def connect(self, connector: aiohttp.BaseConnector, req: aiohttp.ClientRequest) -> ResponseHandler:
-        """A mocked connection for ``req``."""
 
 
 # Interceptors in the order they were activated; the last one answers.
@@ -155,10 +102,6 @@ _mocked: weakref.WeakSet[ResponseHandler] = weakref.WeakSet()
 def active() -> Interceptor | None:
     """The interceptor that answers requests now, or ``None``."""
     return _active[-1] if _active else None
-
-
-def is_patched() -> bool:
-    return bool(_patches)
 
 
 def install(interceptor: Interceptor) -> None:
@@ -196,57 +139,136 @@ def connector_classes() -> list[type]:
     return seen
 
 
+# Protocols of real connections opened for passthrough hosts.
+_passing: contextvars.ContextVar[bool] = contextvars.ContextVar("aiohttpretty_passing", default=False)
+
+
+def _patch_class(cls: type, patches: list[tuple[type, str, Any]]) -> None:
+    """Patch the methods ``cls`` defines itself."""
+    if getattr(cls, "_aiohttpretty_own", False):
+        return
+    for name, wrap in (
+        ("_create_connection", _intercepting_create_connection),
+        ("connect", _guarded_connect),
+    ):
+        original = cls.__dict__.get(name)
+        if original is None or getattr(original, "_aiohttpretty_patch", False):
+            continue
+        patches.append((cls, name, original))
+        setattr(cls, name, wrap(original))
+
+
+def _patched_subclass(cls: type, /, **kwargs: Any) -> None:
+    # A connector class defined while a mock is active is patched at once.
+    if _patches:
+        _patch_class(cls, _patches)
+
+
 def _patch() -> None:
     patches: list[tuple[type, str, Any]] = []
     try:
         for cls in connector_classes():
-            original = cls.__dict__.get("_create_connection")
-            if original is None or getattr(cls, "_aiohttpretty_own", False):
-                continue
-            patches.append((cls, "_create_connection", original))
-            setattr(cls, "_create_connection", _intercepting_create_connection(original))
+            _patch_class(cls, patches)
         original_request = aiohttp.ClientSession.__dict__["_request"]
         patches.append((aiohttp.ClientSession, "_request", original_request))
         setattr(aiohttp.ClientSession, "_request", _noting_request(original_request))
         for name in SESSION_VERBS:
             original_verb = aiohttp.ClientSession.__dict__[name]
             patches.append((aiohttp.ClientSession, name, original_verb))
-            setattr(aiohttp.ClientSession, name, _noting_verb(original_verb))
+            setattr(aiohttp.ClientSession, name, _context.noting_passed(original_verb))
+        patches.append((ResponseHandler, "connection_made", ResponseHandler.__dict__.get("connection_made")))
+        setattr(ResponseHandler, "connection_made", _guarded_connection_made(ResponseHandler.connection_made))
+        patches.append((aiohttp.BaseConnector, "__init_subclass__", None))
+        aiohttp.BaseConnector.__init_subclass__ = classmethod(_patched_subclass)  # type: ignore[assignment]
     except BaseException:
         for cls, name, original in reversed(patches):
-            setattr(cls, name, original)
+            _restore(cls, name, original)
         raise
     _patches.extend(patches)
 
 
-def _unpatch() -> None:
-    while _patches:
-        cls, name, original = _patches.pop()
+def _restore(cls: type, name: str, original: Any) -> None:
+    if original is None:
+        delattr(cls, name)
+    else:
         setattr(cls, name, original)
 
 
-def _noting_verb(original: Callable[..., Any]) -> Callable[..., Any]:
-    """``ClientSession.get`` (...) noting the keyword arguments it was given,
-    for the ``_request`` call it makes at once."""
+def _unpatch() -> None:
+    while _patches:
+        _restore(*_patches.pop())
 
+
+def _connected_to(req: aiohttp.ClientRequest) -> URL:
+    """The host a connection for ``req`` goes to: its proxy, if it has one."""
+    return req.proxy if req.proxy is not None else req.url
+
+
+def _guarded_connect(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     @functools.wraps(original)
-    def verb(self: aiohttp.ClientSession, *args: Any, **kwargs: Any) -> Any:
-        token = _verb_kwargs.set(kwargs)
-        try:
-            return original(self, *args, **kwargs)
-        finally:
-            _verb_kwargs.reset(token)
+    async def connect(
+        self: aiohttp.BaseConnector, req: aiohttp.ClientRequest, traces: Any, timeout: Any
+    ) -> Any:
+        interceptor = active()
+        if interceptor is None:
+            return await original(self, req, traces, timeout)
+        if type(self).__dict__.get("_create_connection") is not None:
+            _patch_class(type(self), _patches)  # a class the patching missed
+        target = _connected_to(req)
+        for _ in range(3):
+            connection = await original(self, req, traces, timeout)
+            protocol = connection.protocol
+            if (
+                protocol is None
+                or protocol in _mocked
+                or interceptor.passes_through(target.host, target.port)
+            ):
+                return connection
+            # A real connection to a host not passed through: one pooled while it
+            # was being opened goes, and the next try gets a mocked one; one
+            # opened now (a connector of its own) is refused.
+            connection.close()
+            refusal = _refused.get(protocol)
+            if refusal is not None:
+                raise refusal
+        how = f"{type(self).__qualname__}.connect() handed out a real connection to {target.origin()}"
+        raise interceptor.escaped(req.method, req.url, how)
 
-    verb._aiohttpretty_patch = True  # type: ignore[attr-defined]
-    return verb
+    connect._aiohttpretty_patch = True  # type: ignore[attr-defined]
+    return connect
+
+
+# Real connections refused as they were opened, with the refusal.
+_refused: weakref.WeakKeyDictionary[ResponseHandler, BaseException] = weakref.WeakKeyDictionary()
+
+
+def _guarded_connection_made(original: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(original)
+    def connection_made(self: ResponseHandler, transport: asyncio.BaseTransport) -> None:
+        original(self, transport)
+        interceptor = active()
+        # Requests begun before activation (no session call noted) end for real.
+        if interceptor is None or self in _mocked or _passing.get() or session_call.get() is None:
+            return
+        peer = transport.get_extra_info("peername")
+        host, port = (peer[0], peer[1]) if isinstance(peer, tuple) and len(peer) >= 2 else (str(peer), None)
+        if interceptor.passes_through(host, port):
+            return
+        transport.abort()  # type: ignore[attr-defined]
+        how = f"a real connection to {host}:{port} was opened outside the connector's patched methods"
+        url = URL.build(scheme="tcp", host=str(host), port=port)
+        refusal = _refused[self] = interceptor.escaped("CONNECT", url, how)
+        self.set_exception(refusal)
+
+    connection_made._aiohttpretty_patch = True  # type: ignore[attr-defined]
+    return connection_made
 
 
 def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    # Not a coroutine function itself: the arguments a session method was given
-    # are known while it calls _request, not when the coroutine runs.
+    # Not a coroutine function: what a session method was given is known now.
     @functools.wraps(original)
     def _request(self: aiohttp.ClientSession, method: str, str_or_url: Any, **kwargs: Any) -> Awaitable[Any]:
-        passed = _verb_kwargs.get()
+        passed = _context.passed_to_session_method()
         return _noted_request(original, self, SessionCall(method, str_or_url, kwargs, passed))
 
     _request._aiohttpretty_patch = True  # type: ignore[attr-defined]
@@ -263,6 +285,9 @@ async def _noted_request(
             _drop_real_connections(connector, interceptor)
         if turn_due():
             await asyncio.sleep(0)
+        url = call.url
+        if isinstance(url, str) and "://" not in url and session._base_url is None:
+            call.url = _context.schemeless(interceptor, url)
     token = session_call.set(call)
     try:
         return await original(session, call.method, call.url, **call.kwargs)
@@ -319,11 +344,19 @@ def _intercepting_create_connection(
         self: aiohttp.BaseConnector, req: aiohttp.ClientRequest, traces: Any, timeout: Any
     ) -> ResponseHandler:
         interceptor = active()
-        if interceptor is None or interceptor.passes_through(req.url.host, req.url.port):
+        if interceptor is None:
             return await original(self, req, traces, timeout)
+        target = _connected_to(req)
+        if interceptor.passes_through(target.host, target.port):
+            token = _passing.set(True)
+            try:
+                return await original(self, req, traces, timeout)
+            finally:
+                _passing.reset(token)
         if traces and req.proxy is None and isinstance(self, aiohttp.TCPConnector):
-            await send_dns_signals(self, req.url.raw_host, req.url.port, traces)
-        as_a_proxy_receives(req)
+            ttl = getattr(getattr(self, "_cached_hosts", None), "_ttl", None)
+            await _connecting.send_dns_signals(self, req.url.raw_host, req.url.port, traces, ttl)
+        _connecting.as_a_proxy_receives(req)
         protocol = interceptor.connect(self, req)
         if req.proxy is not None and PROXY_CONNECTIONS_CLOSE:
             protocol.force_close()
@@ -331,57 +364,6 @@ def _intercepting_create_connection(
 
     _create_connection._aiohttpretty_patch = True  # type: ignore[attr-defined]
     return _create_connection
-
-
-def as_a_proxy_receives(req: aiohttp.ClientRequest) -> None:
-    """Give ``req`` the ``Proxy-Authorization`` header that aiohttp adds when it
-    connects to an HTTP proxy for a plain-HTTP URL (``proxy_auth=``): the proxy
-    receives it with the request.  (For an HTTPS URL it goes on the ``CONNECT``
-    the mock has no part of.)"""
-    if req.proxy is not None and req.proxy_auth is not None and not req.is_ssl():
-        req.headers[hdrs.PROXY_AUTHORIZATION] = req.proxy_auth.encode()
-
-
-async def send_dns_signals(
-    connector: aiohttp.TCPConnector, host: str | None, port: int | None, traces: Any
-) -> None:
-    """Send the trace signals of resolving ``host`` as ``connector`` would,
-    without resolving it: none for an IP address; the first time (and once
-    the connector's ``ttl_dns_cache`` passed) ``on_dns_cache_miss``,
-    ``on_dns_resolvehost_start`` and ``on_dns_resolvehost_end``, then
-    ``on_dns_cache_hit``; with ``use_dns_cache=False`` the two resolvehost
-    signals every time.  Entries cleared by ``clear_dns_cache()`` are not
-    seen here: a mocked host stays "cached" until its time runs out."""
-    if not host or _is_ip_address(host):
-        return
-    if host.endswith(".."):
-        host = host.rstrip(".") + "."  # as aiohttp resolves it
-    if connector.use_dns_cache:
-        resolved: dict[tuple[str, int | None], float] = connector.__dict__.setdefault(
-            "_aiohttpretty_resolved", {}
-        )
-        now = time.monotonic()
-        ttl = getattr(getattr(connector, "_cached_hosts", None), "_ttl", None)
-        seen = resolved.get((host, port))
-        if seen is not None and (ttl is None or now - seen < ttl):
-            for trace in traces:
-                await trace.send_dns_cache_hit(host)
-            return
-        resolved[(host, port)] = now
-        for trace in traces:
-            await trace.send_dns_cache_miss(host)
-    for trace in traces:
-        await trace.send_dns_resolvehost_start(host)
-    for trace in traces:
-        await trace.send_dns_resolvehost_end(host)
-
-
-def _is_ip_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 class MockConnector(aiohttp.BaseConnector):
@@ -398,29 +380,8 @@ class MockConnector(aiohttp.BaseConnector):
     ) -> ResponseHandler:
         if turn_due():
             await asyncio.sleep(0)
-        as_a_proxy_receives(req)
+        _connecting.as_a_proxy_receives(req)
         return self._interceptor.connect(self, req)
-
-
-# Mocked requests made since the event loop last had a turn.
-_requests_without_turn = 0
-_TURN_EVERY = 32
-
-
-def turn_due() -> bool:
-    """Count a mocked request; whether the event loop should now get a turn.
-
-    A plain reply is answered without any waiting, so a loop of requests would
-    never suspend: other tasks would starve, and asyncio would not get to drop
-    the timers aiohttp cancels.  A turn of the loop costs about as much as the
-    rest of a mocked request, so it is taken every few requests, not each.
-    """
-    global _requests_without_turn
-    _requests_without_turn += 1
-    if _requests_without_turn < _TURN_EVERY:
-        return False
-    _requests_without_turn = 0
-    return True
 
 
 def new_protocol(connector: aiohttp.BaseConnector) -> ResponseHandler:
@@ -454,8 +415,3 @@ def connection_key(url: URL) -> Any:
     # A NamedTuple in recent aiohttp, an attrs class in 3.9: both annotate their fields.
     fields: dict[str, Any] = {field: values.get(field) for field in ConnectionKey.__annotations__}
     return ConnectionKey(**fields)
-
-
-def patched_names() -> Iterable[tuple[type, str]]:
-    """What is patched now (for tests of the restore)."""
-    return [(cls, name) for cls, name, _ in _patches]

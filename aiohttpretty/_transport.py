@@ -24,7 +24,7 @@ import weakref
 from collections.abc import Coroutine, Iterable
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-from . import _seam, _wire
+from . import _context, _seam, _wire
 from ._urls import request_url
 
 if TYPE_CHECKING:
@@ -44,6 +44,8 @@ class Channel(Protocol):
     url: URL
     #: The head of the request answered now.
     request_head: _wire.RequestHead | None
+    #: The recorded request answered now (set by the dispatcher).
+    call: Call | None
 
     def send(self, data: bytes) -> None:
         """Send response bytes to the client."""
@@ -61,6 +63,10 @@ class Channel(Protocol):
         """From now on the bytes the client writes go to ``receive`` (an upgraded
         protocol); ``closed`` is called when the client closes the connection."""
 
+    def mistake(self, exc: BaseException) -> None:
+        """Report a mistake of the responder (not a failure it was told to
+        give): the test fails when it ends, even if the client swallowed it."""
+
 
 class Responder(Protocol):
     """What answers a request: canned routes, websocket handlers, applications,
@@ -74,6 +80,9 @@ class Dispatcher(Protocol):
     """What a transport hands a complete request to (the mock)."""
 
     def dispatch(self, channel: MockTransport, head: _wire.RequestHead, body: bytes) -> Pending | None: ...
+
+    def report(self, channel: MockTransport, exc: BaseException) -> None:
+        """A responder's mistake on ``channel`` (see :meth:`Channel.mistake`)."""
 
 
 # Mocked connections not closed yet.
@@ -125,8 +134,9 @@ class MockTransport(asyncio.Transport):
         #: The request being answered: its head, its URL (the connection's
         #: origin and the request target) and the arguments the code passed.
         self.request_head: _wire.RequestHead | None = None
+        self.call: Call | None = None
         self.url = url
-        self.session_call: _seam.SessionCall | None = None
+        self.session_call: _context.SessionCall | None = None
 
     # What aiohttp writes.
     def write(self, data: bytes | bytearray | memoryview) -> None:
@@ -155,7 +165,7 @@ class MockTransport(asyncio.Transport):
     def _arrived(self, head: _wire.RequestHead, body: bytes) -> None:
         """A whole request arrived: answer it, once aiohttp is done sending it."""
         self._answering = True
-        self.session_call = _seam.session_call.get()
+        self.session_call = _context.session_call.get()
         if head.length is None and not head.chunked:
             self._answer(head, body)
         elif head.has_body:
@@ -262,6 +272,10 @@ class MockTransport(asyncio.Transport):
         """The connection now speaks another protocol (after ``101``)."""
         self._upgraded = (receive, closed)
         _open.discard(self)  # no longer a pooled HTTP connection to retire
+
+    def mistake(self, exc: BaseException) -> None:
+        """A mistake of the responder, reported to the dispatcher."""
+        self._dispatcher.report(self, exc)
 
     def retire(self) -> None:
         """The answering mock changed: close the connection now if it is idle,

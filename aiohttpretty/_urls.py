@@ -164,5 +164,8 @@ def format_pairs(pairs: Iterable[tuple[str, str]], separator: str = ", ") -> str
 @functools.lru_cache(maxsize=256)
 def request_url(text: str) -> URL:
     """The URL of a request target (absolute, or the connection's origin and
-    the target), as aiohttp encoded it.  Cached: a suite repeats its requests."""
-    return URL(text, encoded=True)
+    the target), in the same normal form as a registered URL: what a client
+    sent percent-encoded (``%7E``) or raw (a space, from an ``encoded=True``
+    URL) compares equal to the same URL registered either way.  Cached: a
+    suite repeats its requests."""
+    return URL(text)

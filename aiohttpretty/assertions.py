@@ -15,7 +15,7 @@ from yarl import URL
 
 from ._urls import URI, normalise_method, normalise_url
 from .matchers import ANY_QUERY, EXACT, NOT_GIVEN, RequestPattern, assertion_checks
-from .records import Call
+from .records import Call, Mistake
 
 __all__ = [
     "NOT_GIVEN",
@@ -25,6 +25,7 @@ __all__ = [
     "check_call_count",
     "check_called",
     "check_not_called",
+    "mistakes_message",
     "unmatched_message",
     "unused_routes_message",
     "with_msg",
@@ -218,9 +219,22 @@ def unmatched_message(unmatched: list[Call]) -> str | None:
     """Requests no route answered (their error may have been swallowed)."""
     if not unmatched:
         return None
-    return "Requests that matched no registered route were made:\n" + "\n".join(
-        f"  {call.method} {call.url}" for call in unmatched
+    return (
+        "Requests that matched no registered route were made:\n"
+        + "\n".join(f"  {call.method} {call.url}" for call in unmatched)
+        + "\nTo expect a failure on purpose, register the route with exception=..., or expect "
+        "NoRouteMatched itself (assertRaises(NoRouteMatched), mock.raises()); a wider expectation "
+        "such as assertRaises(Exception) does not count."
     )
+
+
+def mistakes_message(mistakes: list[Mistake]) -> str | None:
+    """Mistakes of registrations that showed at request time."""
+    if not mistakes:
+        return None
+    lines = ["Registrations failed at request time (the request got the error; fix the registration):"]
+    lines.extend(f"  {mistake.describe()}" for mistake in mistakes)
+    return "\n".join(lines)
 
 
 def unused_routes_message(routes: Iterable[Any]) -> str | None:

@@ -7,20 +7,26 @@ import sys
 import warnings
 from typing import TYPE_CHECKING
 
+import aiohttp
+
 if TYPE_CHECKING:
     from .records import Call
 
 __all__ = [
     "WEBSOCKET_HINT",
     "AioHTTPrettyWarning",
+    "NetworkEscape",
     "NoRouteMatched",
     "ResponsesExhausted",
     "UnknownOptionWarning",
+    "exceptions_in",
+    "names_refusal",
     "refusals_in",
     "warn",
 ]
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_AIOHTTP = os.path.dirname(os.path.abspath(aiohttp.__file__)) + os.sep
 
 
 class NoRouteMatched(AssertionError):
@@ -33,20 +39,39 @@ class NoRouteMatched(AssertionError):
 
     #: The refused request.
     call: Call | None = None
+    #: Wider exception types whose expectation also expects this refusal (a
+    #: compatibility layer's own, e.g. aioresponses' ``ClientConnectionError``).
+    expected_as: tuple[type[BaseException], ...] = ()
 
 
 #: Why a websocket handshake gets no websocket (for now), in refusals.
 WEBSOCKET_HINT = (
     "This is a websocket handshake (ws_connect): aiohttpretty does not mock websockets yet "
     "(register_websocket is coming). A route registered with register_uri can answer the handshake "
-    "with an HTTP error status (403, say) to test a refused connection, not with 101."
+    "with an HTTP error status (403, say) to test a refused connection."
 )
 
 
-def refusals_in(exc: BaseException | None) -> list[NoRouteMatched]:
-    """The :class:`NoRouteMatched` errors a traceback of ``exc`` shows: itself,
-    its causes and contexts, and the members of exception groups."""
-    found: list[NoRouteMatched] = []
+def names_refusal(expected: object, refusal: NoRouteMatched) -> bool:
+    """Whether an ``assertRaises``-style expectation of ``expected`` (a type or a
+    tuple of types) expects ``refusal``: it names :class:`NoRouteMatched` (or a
+    subclass) or :class:`AssertionError`, or a type the refusal is expected as.
+    ``Exception`` does not: it would forgive a typo in a URL."""
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    for kind in kinds:
+        if not isinstance(kind, type):
+            continue
+        if issubclass(kind, NoRouteMatched) or kind is AssertionError:
+            return True
+        if isinstance(refusal, kind) and any(issubclass(kind, wider) for wider in refusal.expected_as):
+            return True
+    return False
+
+
+def exceptions_in(exc: BaseException | None) -> list[BaseException]:
+    """The exceptions a traceback of ``exc`` shows: itself, its causes and
+    contexts, and the members of exception groups."""
+    found: list[BaseException] = []
     seen: set[int] = set()
     todo = [exc]
     while todo:
@@ -54,8 +79,7 @@ def refusals_in(exc: BaseException | None) -> list[NoRouteMatched]:
         if current is None or id(current) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, NoRouteMatched):
-            found.append(current)
+        found.append(current)
         todo += [current.__cause__, current.__context__]
         grouped = getattr(current, "exceptions", None)
         if isinstance(grouped, (list, tuple)):
@@ -63,9 +87,20 @@ def refusals_in(exc: BaseException | None) -> list[NoRouteMatched]:
     return found
 
 
+def refusals_in(exc: BaseException | None) -> list[NoRouteMatched]:
+    """The :class:`NoRouteMatched` errors a traceback of ``exc`` shows."""
+    return [found for found in exceptions_in(exc) if isinstance(found, NoRouteMatched)]
+
+
 class ResponsesExhausted(NoRouteMatched):
     """A route registered with ``responses=[...]`` was requested more often than
     it has responses."""
+
+
+class NetworkEscape(NoRouteMatched):
+    """aiohttp was about to use a real connection to a host that is not passed
+    through (a custom connector, a connection pooled from before): it was
+    closed before a byte was written, and the request refused."""
 
 
 class AioHTTPrettyWarning(UserWarning):
@@ -80,10 +115,12 @@ class UnknownOptionWarning(AioHTTPrettyWarning):
 
 def warn(warning: Warning) -> None:
     """Emit ``warning`` pointing at the user's line: the first caller outside
-    aiohttpretty, however deep inside the package it was found."""
+    aiohttpretty (and aiohttp, for a warning about a request), however deep
+    inside it was found."""
+    inside = (_PACKAGE, _AIOHTTP)
     level = 2  # stacklevel 1 is this function, 2 its caller
     frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+    while frame is not None and frame.f_code.co_filename.startswith(inside):
         frame = frame.f_back  # type: ignore[assignment]
         level += 1
     warnings.warn(warning, stacklevel=level)

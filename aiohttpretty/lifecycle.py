@@ -25,11 +25,10 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, Callable, TypeVar
 
-from . import scope
-from .assertions import unmatched_message, unused_routes_message
-from .errors import NoRouteMatched
+from . import _seam, scope
+from .assertions import mistakes_message, unmatched_message, unused_routes_message
 from .mock import AioHTTPretty
-from .records import Call
+from .records import Call, Mistake
 from .routes import Route
 
 __all__ = [
@@ -40,7 +39,6 @@ __all__ = [
     "Lifecycle",
     "add_expectation_patch",
     "check_options",
-    "expects_refusal",
     "forgive_expected",
     "mocked",
 ]
@@ -57,16 +55,6 @@ QUIET = "quiet"  # skipped, or an expected failure: no verdict
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def expects_refusal(expected: Any) -> bool:
-    """Whether an ``assertRaises``-style expectation names a refusal:
-    :class:`NoRouteMatched` (or a subclass) or :class:`AssertionError`."""
-    types = expected if isinstance(expected, tuple) else (expected,)
-    return any(
-        isinstance(kind, type) and (issubclass(kind, NoRouteMatched) or kind is AssertionError)
-        for kind in types
-    )
-
-
 # Lifecycles running now.  While any runs, the expectation contexts are
 # patched: unittest's here, pytest's by the plugin (add_expectation_patch).
 _running: list[Lifecycle] = []
@@ -75,11 +63,10 @@ _original_exit: Any = None
 
 def forgive_expected(exc: BaseException | None, expected: Any) -> None:
     """An expectation of ``expected`` caught ``exc``: the refusals it shows were
-    expected, where the expectation names them (or the lifecycle is legacy)."""
-    names_refusal = expects_refusal(expected)
+    expected where the expectation names them (:func:`~.errors.names_refusal`),
+    or whatever it names in a legacy lifecycle."""
     for lifecycle in _running:
-        if names_refusal or lifecycle.legacy:
-            lifecycle.mock._forgive_refusals_in(exc)
+        lifecycle.mock._forgive_refusals_in(exc, None if lifecycle.legacy else expected)
 
 
 def _patch_unittest() -> None:
@@ -146,12 +133,26 @@ class Lifecycle:
         self.mock: AioHTTPretty = factory()
         self.outcome: str | None = None
         self._noted_unmatched: list[Call] = []
+        self._noted_mistakes: list[Mistake] = []
         self._noted_routes: list[Route] = []
         self._started = False
+        self._active_before: list[Any] = []
+
+    def _left_active(self) -> list[Any]:
+        """Mocks the test activated and never deactivated (not those of a
+        lifecycle still running, such as an enclosing one)."""
+        running = {id(lifecycle.mock) for lifecycle in _running}
+        before = {id(mock) for mock in self._active_before}
+        return [
+            mock
+            for mock in _seam._active
+            if mock is not self.mock and id(mock) not in before and id(mock) not in running
+        ]
 
     def start(self) -> AioHTTPretty:
         """Make the mock current and active; on failure nothing is left behind."""
         mock = self.mock
+        self._active_before = list(_seam._active)
         scope.push(mock)
         try:
             mock.activate(self.passthrough or None)
@@ -185,6 +186,7 @@ class Lifecycle:
         """Keep the refusals and routes now: what runs next may ``clear()`` the
         mock (an old conftest's teardown does)."""
         self._noted_unmatched = list(self.mock.unmatched)
+        self._noted_mistakes = list(self.mock.mistakes)
         self._noted_routes = list(self.mock._registry)
 
     def verdict(self) -> str | None:
@@ -194,9 +196,19 @@ class Lifecycle:
         or an expected failure."""
         if self.outcome == QUIET:
             return None
-        problems = [unmatched_message(_union(self._noted_unmatched, self.mock.unmatched))]
+        problems = [
+            unmatched_message(_union(self._noted_unmatched, self.mock.unmatched)),
+            mistakes_message(_union(self._noted_mistakes, self.mock.mistakes)),
+        ]
         if self.assert_all_called and self.outcome != FAILED:
             problems.append(unused_routes_message(_union(self._noted_routes, self.mock._registry)))
+        left = self._left_active()
+        if left:
+            problems.append(
+                "A mock activated during the test was still active when the test ended (it is "
+                "deactivated now; deactivate it, or use mocked()):\n"
+                + "\n".join(f"  {mock!r}" for mock in left)
+            )
         return "\n".join(problem for problem in problems if problem) or None
 
     def restore(self) -> None:
@@ -208,6 +220,8 @@ class Lifecycle:
                     unpatch()
         mock = self.mock
         try:
+            for left in self._left_active():
+                left.deactivate()
             mock.deactivate()
         finally:
             scope.pop(mock)

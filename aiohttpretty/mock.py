@@ -13,19 +13,18 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 import aiohttp
+from yarl import URL
 
-from . import _canned, _seam, _transport
+from . import _canned, _context, _seam, _transport
 from ._options import build_route
-from ._urls import URI, normalise_method, normalise_url
+from ._urls import URI, location, normalise_method, normalise_url
 from .assertions import CallAssertions, Raises
-from .errors import NoRouteMatched, refusals_in
+from .errors import NetworkEscape, NoRouteMatched, exceptions_in, names_refusal, refusals_in
 from .matchers import ANY_QUERY, EXACT, NOT_GIVEN, RequestPattern, passed_checks
-from .records import Call, CallList
+from .records import Call, CallList, Mistake
 from .routes import Registry, RegistryView, Route
 
 if TYPE_CHECKING:
-    from yarl import URL
-
     from ._wire import RequestHead
 
 __all__ = ["ORIGINAL_API", "AioHTTPretty", "URIPattern"]
@@ -56,6 +55,8 @@ class AioHTTPretty(CallAssertions):
         self.calls: CallList = CallList()
         #: Requests that no route answered (refused with :class:`NoRouteMatched`).
         self.unmatched: CallList = CallList()
+        #: Mistakes of registrations that showed at request time (:class:`Mistake`).
+        self.mistakes: list[Mistake] = []
         self._passthrough: frozenset[str] = frozenset()
 
     # Registration.
@@ -133,6 +134,18 @@ class AioHTTPretty(CallAssertions):
         self._registry.add(route)
         return route
 
+    def schemeless(self, text: str) -> str | None:
+        """The URL to request for ``text``, a URL without a scheme that aiohttp
+        would refuse, when the original API registered it so; else ``None``."""
+        try:
+            url = normalise_url("http://" + text)
+        except (TypeError, ValueError):
+            return None
+        place = location(url)
+        if any(route.schemeless and location(route.url) == place for route in self._registry):  # type: ignore[arg-type]
+            return "http://" + text
+        return None
+
     def clear(self) -> None:
         """Forget all routes and recorded calls."""
         self._registry.clear()
@@ -185,6 +198,19 @@ class AioHTTPretty(CallAssertions):
         """A mocked connection for ``req``, answered by this mock."""
         return _transport.open_connection(connector, req.url, self)
 
+    def escaped(self, method: str, url: URL, how: str) -> BaseException:
+        """A real connection was about to carry ``method url``: the refusal."""
+        call = Call(method, url, b"", b"")
+        host = f"{url.host}:{url.port}" if url.port else str(url.host)
+        error = NetworkEscape(
+            f"{method} {url} was about to reach the network: {how}. While a mock is active nothing "
+            f"unregistered reaches the network: register a route for it, or pass the host through "
+            f"(passthrough=[{host!r}])."
+        )
+        error.call = call
+        self.unmatched.append(call)
+        return error
+
     # The transport's Dispatcher.
     def dispatch(
         self, channel: _transport.MockTransport, head: RequestHead, body: bytes
@@ -209,12 +235,19 @@ class AioHTTPretty(CallAssertions):
             exc.call = call
             self.unmatched.append(call)
             return _canned.refuse(channel, exc)
-        except BaseException as exc:  # a condition's own error, e.g. in match=callable
+        except Exception as exc:  # a condition's own error, e.g. in match=callable
+            self.mistakes.append(Mistake(call, exc))
             return _canned.refuse(channel, exc)
+        channel.call = call
         call.route = route
         self.calls.append(call)
         route.calls.append(call)
         return _canned.answer(route, reply, call, channel)
+
+    def report(self, channel: _transport.MockTransport, exc: BaseException) -> None:
+        """A responder's mistake while answering on ``channel``."""
+        if channel.call is not None:
+            self.mistakes.append(Mistake(channel.call, exc))
 
     # Requests.
     async def fake_request(self, /, method: str, uri: URI, **kwargs: Any) -> aiohttp.ClientResponse:
@@ -227,12 +260,12 @@ class AioHTTPretty(CallAssertions):
         """
         connector = _seam.MockConnector(self)
         async with aiohttp.ClientSession(connector=connector) as session:
-            token = _seam.session_call.set(_seam.SessionCall(method, uri, kwargs))
+            token = _context.session_call.set(_context.SessionCall(method, uri, kwargs))
             try:
                 response = await session.request(method, uri, **kwargs)
                 await response.read()
             finally:
-                _seam.session_call.reset(token)
+                _context.session_call.reset(token)
         return response
 
     # Refusals the test saw.
@@ -240,11 +273,34 @@ class AioHTTPretty(CallAssertions):
         """The test expected ``refusal``: it does not fail the test at teardown."""
         self.unmatched[:] = [call for call in self.unmatched if call is not refusal.call]
 
-    def _forgive_refusals_in(self, exc: BaseException | None) -> None:
+    def _forgive_refusals_in(self, exc: BaseException | None, expected: Any = None) -> None:
         """The test saw ``exc``: the refusals its traceback shows are reported
-        with it (or were expected), not again at teardown."""
+        with it (or were expected), not again at teardown.  With ``expected``
+        (an expectation's types), only those it names (:func:`names_refusal`)
+        and mistakes of a type it names exactly."""
         for refusal in refusals_in(exc):
-            self._forgive(refusal)
+            if expected is None or names_refusal(expected, refusal):
+                self._forgive(refusal)
+        self._forgive_mistakes_in(exc, expected)
+
+    def _forgive_mistakes_in(self, exc: BaseException | None, expected: Any = None) -> None:
+        """The test saw ``exc``: the mistakes its traceback shows are reported
+        with it; with ``expected`` (an expectation's types), only those of a
+        type it names exactly (or a subclass of it) were expected."""
+        if not self.mistakes:
+            return
+        shown = set(map(id, exceptions_in(exc)))
+        kinds = expected if isinstance(expected, tuple) else (expected,)
+
+        def expected_here(mistake: Mistake) -> bool:
+            if id(mistake.exception) not in shown:
+                return False
+            if expected is None:
+                return True
+            kind = type(mistake.exception)
+            return any(isinstance(t, type) and issubclass(t, kind) for t in kinds)
+
+        self.mistakes[:] = [mistake for mistake in self.mistakes if not expected_here(mistake)]
 
     def raises(
         self,

@@ -107,12 +107,12 @@ _original_raises: list[Any] = []
 
 def _patch_raises() -> None:
     _original_raises.append(pytest.raises)
-    pytest.raises = _forgiving_raises(pytest.raises)  # type: ignore[assignment]
+    pytest.raises = _forgiving_raises(pytest.raises)
 
 
 def _unpatch_raises() -> None:
     if _original_raises:
-        pytest.raises = _original_raises.pop()  # type: ignore[assignment]
+        pytest.raises = _original_raises.pop()
 
 
 add_expectation_patch(_patch_raises, _unpatch_raises)

@@ -17,7 +17,7 @@ from ._wire import parse_header_lines
 if TYPE_CHECKING:
     from .routes import Route
 
-__all__ = ["Call", "CallList", "CalledURI"]
+__all__ = ["Call", "CallList", "CalledURI", "Mistake"]
 
 
 class CalledURI:
@@ -222,3 +222,28 @@ class CallList(list[Call]):
     def call_count(self) -> int:
         """How many calls were recorded."""
         return len(self)
+
+
+class Mistake:
+    """A mistake in a registration that only showed at request time: a ``match=``
+    predicate that raised, a callback that returned something unusable, a body
+    that cannot be sent, a responder that failed.  The request failed with
+    :attr:`exception`, and the test fails when it ends, even if the code under
+    test swallowed the error."""
+
+    __slots__ = ("call", "exception")
+
+    def __init__(self, call: Call, exception: BaseException) -> None:
+        #: The request being answered.
+        self.call = call
+        #: What went wrong.
+        self.exception = exception
+
+    def describe(self) -> str:
+        route = self.call.route
+        where = f" (route {route.describe()})" if route is not None else ""
+        kind = type(self.exception).__name__
+        return f"{self.call.method} {self.call.url}{where}: {kind}: {self.exception}"
+
+    def __repr__(self) -> str:
+        return f"<Mistake {self.describe()}>"

@@ -25,6 +25,9 @@ __all__ = [
     "Reply",
     "ResponseSpec",
     "Stream",
+    "check_body",
+    "close_source",
+    "is_one_shot",
     "is_stream",
     "json_response_body",
     "with_json_content_type",
@@ -79,17 +82,27 @@ class Chunks:
         async for chunk in self.source:
             if isinstance(chunk, str):
                 chunk = chunk.encode("utf-8")
-            if not isinstance(chunk, (bytes, bytearray, memoryview)):
-                raise TypeError(
-                    f"a streamed body yielded {type(chunk).__name__} ({chunk!r:.60}), not bytes or str"
-                )
-            yield bytes(chunk)
+            # Anything else is refused by the responder, which names it.
+            yield bytes(chunk) if isinstance(chunk, (bytearray, memoryview)) else chunk
 
 
 def _is_chunk_list(body: object) -> bool:
     return isinstance(body, (list, tuple)) and all(
         isinstance(chunk, (bytes, bytearray, memoryview, str)) for chunk in body
     )
+
+
+def is_one_shot(body: object) -> bool:
+    """Whether ``body`` is used up by the first request (an async iterator or a stream)."""
+    return (isinstance(body, Chunks) and not isinstance(body.source, tuple)) or is_stream(body)
+
+
+async def close_source(body: object) -> None:
+    """Close the source of a streamed body that was not read to its end."""
+    source = body.source if isinstance(body, Chunks) else body
+    aclose = getattr(source, "aclose", None)
+    if aclose is not None:
+        await aclose()
 
 
 class InvalidBody:
@@ -127,6 +140,10 @@ def _headers(headers: Any) -> list[tuple[str, str]]:
             raise TypeError(f"headers: {item!r} is not a (name, value) pair") from None
         if not isinstance(name, str) or not TOKEN.fullmatch(name):
             raise ValueError(f"invalid header name {name!r}: use a token such as 'Content-Type'")
+        if value is None:
+            raise TypeError(
+                f"header {name} has the value None, which would be sent as the text 'None'; give a str"
+            )
         text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
         _check_text(f"header {name}: value", text)
         pairs.append((name, text))
@@ -154,6 +171,7 @@ class ResponseSpec:
         "like_server",
         "message",
         "message_framed",
+        "one_shot_sent",
         "reads_whole_body",
         "reason",
         "status",
@@ -173,6 +191,12 @@ class ResponseSpec:
             raise TypeError(f"status must be an int, got {type(status).__name__}: {status!r}")
         if not 100 <= status <= 599:
             raise ValueError(f"status must be between 100 and 599, got {status}")
+        if status < 200:
+            raise ValueError(
+                f"status {status} is an interim (1xx) response, which a server sends before the final "
+                f"one and cannot end a request; register the final status (a websocket route answers "
+                f"101 itself)"
+            )
         if reason is None:
             reason = REASON_PHRASES.get(status, "") if like_server else ""
         if not isinstance(reason, str):
@@ -183,6 +207,8 @@ class ResponseSpec:
         self.headers: list[tuple[str, str]] = _headers(headers)
         self.body: Body = _body(body)
         self.like_server = like_server
+        #: Whether a body that can be read once (an async iterator, a stream) was sent.
+        self.one_shot_sent = False
         #: What the registered headers say about the response's end.
         self.framing = _wire.Framing.of(self.headers)
         if auto_length is None:
@@ -271,15 +297,34 @@ def _body(body: Any) -> Body:
         return body  # type: ignore[no-any-return]
     if _is_chunk_list(body) or hasattr(body, "__aiter__"):
         return Chunks(body)
-    warn(
-        AioHTTPrettyWarning(
-            f"body of type {type(body).__name__} ({body!r:.60}) cannot be sent; "
-            "use bytes, str, a list of chunks, an async iterator or a stream with an async "
-            "read(). Requesting this "
-            "route will raise TypeError."
-        )
-    )
+    warn(AioHTTPrettyWarning(_unsendable(body) + " Requesting this route will raise TypeError."))
     return InvalidBody(body)
+
+
+def _unsendable(body: Any) -> str:
+    return (
+        f"body of type {type(body).__name__} ({body!r:.60}) cannot be sent; "
+        "use bytes, str, a list of chunks, an async iterator or a stream with an async read()"
+        + (
+            "; for JSON data use register_json_uri or json="
+            if isinstance(body, (dict, list, int, float))
+            else ""
+        )
+        + "."
+    )
+
+
+def check_body(body: Any) -> None:
+    """Raise :class:`TypeError` for a body that cannot be sent (the newer entry
+    points; the original API warns and fails when the route is requested)."""
+    if not (
+        body is None
+        or isinstance(body, (str, bytes, bytearray, memoryview))
+        or is_stream(body)
+        or _is_chunk_list(body)
+        or hasattr(body, "__aiter__")
+    ):
+        raise TypeError(_unsendable(body))
 
 
 def with_json_content_type(headers: Any) -> list[tuple[str, str]]:

@@ -50,8 +50,11 @@ class Route:
         partial_query: bool = False,
         callback: Callable[..., Any] | None = None,
         times: int | None = None,
+        schemeless: bool = False,
     ) -> None:
         self.method = method
+        #: Registered through the original API without a scheme (answered as ``http://``).
+        self.schemeless = schemeless
         #: The registered URL (``params`` merged into its query), or a compiled pattern.
         self.url = url
         self._replies = replies

@@ -54,5 +54,5 @@ def original_api(method: Callable[Concatenate[AioHTTPretty, P], R]) -> Callable[
     forward.__signature__ = signature.replace(  # type: ignore[attr-defined]
         parameters=list(signature.parameters.values())[1:]
     )
-    del forward.__wrapped__  # type: ignore[attr-defined]
+    del forward.__wrapped__
     return forward

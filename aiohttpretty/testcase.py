@@ -112,6 +112,9 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
     # around each part): the refusals it shows are not reported again, and a
     # skipped test or an expected failure gets no verdict.
     def _callSetUp(self) -> None:
+        # Started here too, before setUp: a subclass whose setUp and asyncSetUp
+        # both forget super() still runs mocked.
+        self._aiohttpretty_start()
         with self._aiohttpretty_noting():
             super()._callSetUp()  # type: ignore[misc]
 

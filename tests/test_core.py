@@ -530,9 +530,17 @@ class ErrorTest(unittest.IsolatedAsyncioTestCase):
             self.mock.register_uri("GET", "http://api.test/x", stauts=404)
         self.assertEqual(len(self.mock.registry), 0)
 
-    async def test_invalid_body_warns_then_fails_when_requested(self):
+    def test_invalid_body_is_a_type_error_on_a_mock_of_its_own(self):
+        for body in (42, {"a": 1}, object()):
+            with self.subTest(body=body), self.assertRaisesRegex(TypeError, "body of type .* cannot be sent"):
+                self.mock.register_uri("GET", "http://api.test/x", body=body)
+        self.assertEqual(len(self.mock.registry), 0)
+
+    async def test_invalid_body_warns_then_fails_when_requested_in_the_original_api(self):
+        scope.push(self.mock)
+        self.addCleanup(scope.pop, self.mock)
         with self.assertWarnsRegex(aiohttpretty.AioHTTPrettyWarning, "body of type int"):
-            self.mock.register_uri("GET", "http://api.test/x", body=42)
+            aiohttpretty.register_uri("GET", "http://api.test/x", body=42)
         async with aiohttp.ClientSession() as session:
             with self.assertRaisesRegex(TypeError, "route GET http://api.test/x has a body of type int"):
                 await session.get("http://api.test/x")

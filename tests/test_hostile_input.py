@@ -215,6 +215,16 @@ class OtherRegistrationErrorsTest(_HostileTest):
             (ValueError, "times must be at least 1", {"times": 0}),
             (ValueError, "delay must be a finite number", {"delay": float("nan")}),
             (TypeError, "exception must be an exception instance or class", {"exception": "boom"}),
+            # Accepted once, broken later: refused when registered now.
+            (ValueError, "status 100 is an interim", {"status": 100}),
+            (ValueError, "status 199 is an interim", {"status": 199}),
+            (TypeError, "exception CancelledError would not fail", {"exception": asyncio.CancelledError}),
+            (TypeError, "exception CancelledError would not fail", {"exception": asyncio.CancelledError()}),
+            (TypeError, "header X-A has the value None", {"headers": {"X-A": None}}),
+            (TypeError, "body of type int", {"body": 123}),
+            (TypeError, "body of type dict .* use register_json_uri", {"body": {"a": 1}}),
+            (TypeError, "body of type object", {"body": object()}),
+            (TypeError, "the bytes pattern b'http", {"uri": re.compile(b"http://api.test/.*")}),
         ]
         for error, message, options in cases:
             uri = options.pop("uri", "http://api.test/x")
@@ -353,6 +363,15 @@ class RaisingBodyTest(_HostileTest):
 
         self.register_uri("GET", "http://api.test/odd", body=odd(), headers={"Transfer-Encoding": "chunked"})
         await self.assert_read_fails_naming("http://api.test/odd", "a streamed body yielded int")
+        # A mistake of the registration: it also fails the test when it ends.
+        self.assertEqual(
+            [m.describe() for m in self.aiohttpretty.mistakes],
+            [
+                "GET http://api.test/odd (route GET http://api.test/odd): TypeError: "
+                "a streamed body yielded int (42), not bytes or str"
+            ],
+        )
+        self.aiohttpretty.mistakes.clear()
 
     async def test_callback_and_match_predicate_raising(self):
         def broken_callback(call: aiohttpretty.Call) -> dict[str, Any]:

@@ -363,3 +363,60 @@ def test_fixture_registrations_answer_like_a_server(pytester: pytest.Pytester) -
     )
     result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(passed=2)
+
+
+def test_only_an_expectation_naming_the_refusal_forgives_it(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        import aiohttpretty
+        from webclient import get
+
+
+        class ProviderError(Exception):
+            pass
+
+
+        async def provider_get(url):
+            try:
+                return await get(url)
+            except Exception as exc:
+                raise ProviderError("failed") from exc
+
+
+        @pytest.mark.asyncio
+        async def test_fixture_too_wide(aiohttpretty_mock):
+            with pytest.raises(Exception):
+                await get("http://api.test/typo")
+
+
+        @pytest.mark.asyncio
+        async def test_fixture_own_error(aiohttpretty_mock):
+            with pytest.raises(ProviderError):
+                await provider_get("http://api.test/typo")
+
+
+        @pytest.mark.asyncio
+        async def test_fixture_naming_it(aiohttpretty_mock):
+            with pytest.raises(aiohttpretty.NoRouteMatched):
+                await get("http://api.test/typo")
+
+
+        @pytest.mark.aiohttpretty
+        @pytest.mark.asyncio
+        async def test_marked_for_the_original_keeps_its_rule():
+            with pytest.raises(ProviderError):
+                await provider_get("http://api.test/typo")
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=4, errors=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_fixture_too_wide*",
+            "*ERROR at teardown of test_fixture_own_error*",
+        ]
+    )
+    result.stdout.no_fnmatch_line("*ERROR at teardown of test_fixture_naming_it*")
+    result.stdout.no_fnmatch_line("*ERROR at teardown of test_marked_for_the_original*")
