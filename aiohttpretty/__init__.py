@@ -19,6 +19,7 @@ import aiohttp
 
 from ._options import REGISTER_OPTIONS
 from ._urls import URI
+from .cassettes import Cassette, CassetteError, cassette
 from .errors import (
     AioHTTPrettyWarning,
     NetworkEscape,
@@ -44,6 +45,8 @@ __all__ = [
     "Call",
     "CallList",
     "CalledURI",
+    "Cassette",
+    "CassetteError",
     "Condition",
     "Mistake",
     "NetworkEscape",
@@ -55,6 +58,7 @@ __all__ = [
     "UnknownOptionWarning",
     "activate",
     "calls",
+    "cassette",
     "clear",
     "current",
     "deactivate",

@@ -4,16 +4,15 @@ every version check, and the patches, in place while a mock is active:
 
 * ``_create_connection`` of :class:`aiohttp.BaseConnector` and of every
   subclass defining its own (also those defined later: ``__init_subclass__``):
-  it asks the active :class:`Interceptor` for a mocked connection instead,
-  made as the connector would make it (:mod:`._connecting`).
+  it asks the active :class:`Interceptor` for a mocked connection instead.
 * ``connect`` of the same classes, the second line of defence: a real
   connection it hands out to a host not passed through (a connection pooled
   while it was being opened, a subclass's own way) is closed before a byte
   is written; ``ResponseHandler.connection_made`` refuses one opened any
   other way for a request made while mocked.
 * ``ClientSession._request``: notes the arguments the code passed, and closes
-  real keep-alive connections pooled before activation; ``get``, ``post`` ...
-  note the arguments they were given, before adding their own.
+  real keep-alive connections pooled before activation; ``get``, ``post``...
+  note theirs.
 
 Nothing of the package is imported here but :mod:`._context` and :mod:`._connecting`.
 """
@@ -25,7 +24,6 @@ import contextvars
 import functools
 import re
 import sys
-import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -80,8 +78,7 @@ PRIVATE_NAMES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("aiohttp.client_proto.ResponseHandler", "connection_made", ("self", "transport")),
     ("aiohttp.TCPConnector", "_cached_hosts", None),  # the DNS cache: a _DNSCacheTable
     ("aiohttp.connector._DNSCacheTable", "_ttl", None),  # how long a resolved name is cached
-    # The trace signals of name resolution, sent as TCPConnector sends them.
-    ("aiohttp.tracing.Trace", "send_dns_cache_hit", ("self", "host")),
+    ("aiohttp.tracing.Trace", "send_dns_cache_hit", ("self", "host")),  # sent by _connecting
     ("aiohttp.tracing.Trace", "send_dns_cache_miss", ("self", "host")),
     ("aiohttp.tracing.Trace", "send_dns_resolvehost_start", ("self", "host")),
     ("aiohttp.tracing.Trace", "send_dns_resolvehost_end", ("self", "host")),
@@ -95,8 +92,8 @@ _patches: list[tuple[type, str, Any]] = []
 # Changes whenever the answering mock or its passthrough hosts may have changed:
 # a connector's pool checked in an earlier generation is checked again.
 _generation = 0
-# Protocols of mocked connections (the others are real).
-_mocked: weakref.WeakSet[ResponseHandler] = weakref.WeakSet()
+#: The class attribute that marks the transport of a mocked connection.
+MOCKED = "_aiohttpretty_mocked"
 
 
 def active() -> Interceptor | None:
@@ -195,13 +192,10 @@ def _restore(cls: type, name: str, original: Any) -> None:
 
 
 def _unpatch() -> None:
+    _checked_classes.clear()
+    _refused.clear()
     while _patches:
         _restore(*_patches.pop())
-
-
-def _connected_to(req: aiohttp.ClientRequest) -> URL:
-    """The host a connection for ``req`` goes to: its proxy, if it has one."""
-    return req.proxy if req.proxy is not None else req.url
 
 
 def _guarded_connect(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
@@ -209,28 +203,29 @@ def _guarded_connect(original: Callable[..., Awaitable[Any]]) -> Callable[..., A
     async def connect(
         self: aiohttp.BaseConnector, req: aiohttp.ClientRequest, traces: Any, timeout: Any
     ) -> Any:
-        interceptor = active()
-        if interceptor is None:
+        if not _active:
             return await original(self, req, traces, timeout)
-        if type(self).__dict__.get("_create_connection") is not None:
-            _patch_class(type(self), _patches)  # a class the patching missed
-        target = _connected_to(req)
+        interceptor = _active[-1]
+        cls = type(self)
+        if cls not in _checked_classes:
+            _checked_classes.add(cls)
+            _patch_class(cls, _patches)  # a class the patching missed
+        target = req.proxy or req.url
+        host_port, passes = (target.host, target.port), interceptor.passes_through
         for _ in range(3):
             connection = await original(self, req, traces, timeout)
             protocol = connection.protocol
-            if (
-                protocol is None
-                or protocol in _mocked
-                or interceptor.passes_through(target.host, target.port)
-            ):
+            refused = _refused.get(id(protocol)) if _refused else None
+            if refused is not None and refused[0] is protocol:  # refused as it was opened
+                connection.close()
+                raise refused[1]
+            transport = None if protocol is None else protocol.transport
+            if transport is None or getattr(transport, MOCKED, False) or passes(*host_port):
                 return connection
             # A real connection to a host not passed through: one pooled while it
             # was being opened goes, and the next try gets a mocked one; one
             # opened now (a connector of its own) is refused.
             connection.close()
-            refusal = _refused.get(protocol)
-            if refusal is not None:
-                raise refusal
         how = f"{type(self).__qualname__}.connect() handed out a real connection to {target.origin()}"
         raise interceptor.escaped(req.method, req.url, how)
 
@@ -238,8 +233,11 @@ def _guarded_connect(original: Callable[..., Awaitable[Any]]) -> Callable[..., A
     return connect
 
 
+# Connector classes checked for methods the patching missed (while patched).
+_checked_classes: set[type] = set()
 # Real connections refused as they were opened, with the refusal.
-_refused: weakref.WeakKeyDictionary[ResponseHandler, BaseException] = weakref.WeakKeyDictionary()
+# (kept until aiohttp is unpatched, a few at most)
+_refused: dict[int, tuple[ResponseHandler, BaseException]] = {}
 
 
 def _guarded_connection_made(original: Callable[..., None]) -> Callable[..., None]:
@@ -248,7 +246,12 @@ def _guarded_connection_made(original: Callable[..., None]) -> Callable[..., Non
         original(self, transport)
         interceptor = active()
         # Requests begun before activation (no session call noted) end for real.
-        if interceptor is None or self in _mocked or _passing.get() or session_call.get() is None:
+        if (
+            interceptor is None
+            or getattr(transport, MOCKED, False)
+            or _passing.get()
+            or session_call.get() is None
+        ):
             return
         peer = transport.get_extra_info("peername")
         host, port = (peer[0], peer[1]) if isinstance(peer, tuple) and len(peer) >= 2 else (str(peer), None)
@@ -257,7 +260,8 @@ def _guarded_connection_made(original: Callable[..., None]) -> Callable[..., Non
         transport.abort()  # type: ignore[attr-defined]
         how = f"a real connection to {host}:{port} was opened outside the connector's patched methods"
         url = URL.build(scheme="tcp", host=str(host), port=port)
-        refusal = _refused[self] = interceptor.escaped("CONNECT", url, how)
+        refusal = interceptor.escaped("CONNECT", url, how)
+        _refused[id(self)] = (self, refusal)
         self.set_exception(refusal)
 
     connection_made._aiohttpretty_patch = True  # type: ignore[attr-defined]
@@ -333,7 +337,7 @@ def _drop_real_connections(connector: aiohttp.BaseConnector, interceptor: Interc
 
 
 def _is_real(protocol: ResponseHandler) -> bool:
-    return protocol.transport is not None and protocol not in _mocked
+    return protocol.transport is not None and not getattr(protocol.transport, MOCKED, False)
 
 
 def _intercepting_create_connection(
@@ -346,7 +350,7 @@ def _intercepting_create_connection(
         interceptor = active()
         if interceptor is None:
             return await original(self, req, traces, timeout)
-        target = _connected_to(req)
+        target = req.proxy or req.url
         if interceptor.passes_through(target.host, target.port):
             token = _passing.set(True)
             try:
@@ -390,7 +394,6 @@ def new_protocol(connector: aiohttp.BaseConnector) -> ResponseHandler:
     protocol: ResponseHandler = (
         factory() if factory is not None else ResponseHandler(asyncio.get_running_loop())
     )
-    _mocked.add(protocol)
     return protocol
 
 

@@ -108,6 +108,8 @@ def open_connection(connector: Any, url: URL, dispatcher: Dispatcher) -> _seam.R
 class MockTransport(asyncio.Transport):
     """An in-memory transport between aiohttp's protocol and a responder."""
 
+    _aiohttpretty_mocked = True  # _seam.MOCKED: not a real connection
+
     def __init__(
         self,
         loop: asyncio.AbstractEventLoop,

@@ -23,11 +23,14 @@ __all__ = [
     "Framing",
     "RequestHead",
     "RequestReader",
+    "ResponseHead",
+    "ResponseReader",
     "chunk",
     "has_no_body",
     "keeps_alive",
     "parse_header_lines",
     "read_head",
+    "read_response_head",
     "response_head",
 ]
 
@@ -263,3 +266,94 @@ class Framing(NamedTuple):
 def keeps_alive(request: RequestHead | None, response_ends_cleanly: bool) -> bool:
     """Whether the connection carries the next request after this exchange."""
     return response_ends_cleanly and not (request is not None and request.closes)
+
+
+class ResponseHead(NamedTuple):
+    """The status line and headers of a response, as read from a server."""
+
+    status: int
+    reason: str
+    headers: list[tuple[str, str]]
+
+
+def read_response_head(head: bytes) -> ResponseHead:
+    """Read a response head (up to and with its empty line)."""
+    line, _, rest = head.partition(b"\r\n")
+    parts = line.decode("latin-1").split(" ", 2)
+    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+        raise ValueError(f"not an HTTP response status line: {line[:80]!r}")
+    headers = [(name, value) for name, value in parse_header_lines(rest[:-2]).items()]
+    return ResponseHead(int(parts[1]), parts[2] if len(parts) > 2 else "", headers)
+
+
+class ResponseReader:
+    """Reads one HTTP/1.1 response from the bytes a server sends, as they came:
+    interim 1xx responses (other than 101) are skipped, the body ends after
+    ``Content-Length`` bytes, the last chunk, or when the server closes
+    (:meth:`closed`).  ``body`` is the body as sent, without chunk framing
+    and not decompressed."""
+
+    def __init__(self, method: str) -> None:
+        self._method = method
+        self._buffer = bytearray()
+        self._chunks: bytearray | None = None
+        self._body = io.BytesIO()
+        self._length: int | None = None
+        #: The head, once it arrived.
+        self.head: ResponseHead | None = None
+        #: Whether the body was chunked on the wire.
+        self.chunked = False
+        #: Whether the whole response arrived.
+        self.done = False
+
+    @property
+    def body(self) -> bytes:
+        return self._body.getvalue()
+
+    def feed(self, data: bytes) -> bool:
+        """Take received bytes; return whether the response is now complete."""
+        if self.done:
+            return True
+        if self.head is None:
+            self._buffer += data
+            while self.head is None:
+                end = self._buffer.find(b"\r\n\r\n") + 4
+                if end < 4:
+                    return False
+                head = read_response_head(bytes(self._buffer[:end]))
+                del self._buffer[:end]
+                if 100 <= head.status < 200 and head.status != 101:
+                    continue  # an interim response (100 Continue)
+                self._start(head)
+            data, self._buffer = bytes(self._buffer), bytearray()
+            if self.done:
+                return True
+        if self._chunks is not None:
+            self._chunks += data
+            self.done = _read_chunks(self._chunks, self._body)
+        elif self._length is not None:
+            missing = self._length - self._body.tell()
+            self._body.write(data[:missing])
+            self.done = self._body.tell() >= self._length
+        else:
+            self._body.write(data)
+        return self.done
+
+    def _start(self, head: ResponseHead) -> None:
+        self.head = head
+        framing = Framing.of(head.headers)
+        if has_no_body(self._method, head.status):
+            self.done = True
+        elif framing.chunked:
+            self.chunked = True
+            self._chunks = bytearray()
+        elif framing.content_length is not None:
+            self._length = int(framing.content_length)
+            self.done = self._length == 0
+
+    def closed(self) -> bool:
+        """The server closed the connection: whether the response was complete
+        (a body without framing ends here)."""
+        if self.head is not None and self._chunks is None and self._length is None:
+            self.done = True
+        return self.done

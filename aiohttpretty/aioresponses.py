@@ -149,7 +149,7 @@ class RequestMatch:
         self.status = status
         self.body = body
         self.payload = payload
-        self.exception = asyncio.TimeoutError("Connection timeout test") if timeout else exception
+        self.exception = TimeoutError("Connection timeout test") if timeout else exception
         if headers is None:
             headers = CIMultiDict()
         elif isinstance(headers, dict):
@@ -682,7 +682,7 @@ class aioresponses:
         (the headers the code passed) and the class."""
         headers = CIMultiDictProxy(CIMultiDict(exchange.kwargs.get("headers") or {}))
         responses = [*response.history, response]
-        for answered, hop in zip(reversed(responses), reversed(exchange.hops)):
+        for answered, hop in zip(reversed(responses), reversed(exchange.hops), strict=False):
             if hop is None:
                 continue
             if hop.response_class is not None and not isinstance(answered, hop.response_class):

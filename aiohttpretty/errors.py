@@ -5,12 +5,9 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from typing import TYPE_CHECKING
+from typing import Any
 
 import aiohttp
-
-if TYPE_CHECKING:
-    from .records import Call
 
 __all__ = [
     "WEBSOCKET_HINT",
@@ -37,8 +34,8 @@ class NoRouteMatched(AssertionError):
     request and the closest registered routes with what differs.
     """
 
-    #: The refused request.
-    call: Call | None = None
+    #: The refused request (a :class:`~aiohttpretty.Call`), when there is one.
+    call: Any = None
     #: Wider exception types whose expectation also expects this refusal (a
     #: compatibility layer's own, e.g. aioresponses' ``ClientConnectionError``).
     expected_as: tuple[type[BaseException], ...] = ()

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import unittest.case
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any, Callable, TypeVar
 
 from . import _seam, scope
+from ._tape import Cassette, check_mode
 from .assertions import mistakes_message, unmatched_message, unused_routes_message
 from .mock import AioHTTPretty
 from .records import Call, Mistake
@@ -38,6 +40,7 @@ __all__ = [
     "QUIET",
     "Lifecycle",
     "add_expectation_patch",
+    "cassette_path",
     "check_options",
     "forgive_expected",
     "mocked",
@@ -45,7 +48,7 @@ __all__ = [
 
 #: The options every entry point takes (test case attributes, marker keywords,
 #: ``mocked(...)`` arguments).
-OPTIONS = ("assert_all_called", "passthrough")
+OPTIONS = ("assert_all_called", "passthrough", "cassette", "record_mode", "cassette_options")
 
 # How a test went, as far as the verdict cares.
 PASSED = "passed"  # the test returned
@@ -102,8 +105,23 @@ def add_expectation_patch(patch: Callable[[], None], unpatch: Callable[[], None]
         patch()
 
 
-def check_options(assert_all_called: Any, passthrough: Any, where: str) -> None:
+def cassette_path(template: str | os.PathLike[str], test: str, directory: str | os.PathLike[str]) -> str:
+    """A test's cassette file: ``{test}`` in ``template`` is the test's name; a
+    relative path is relative to ``directory`` (the test's file's)."""
+    path = os.fspath(template).replace("{test}", test)
+    return path if os.path.isabs(path) else os.path.join(directory, path)
+
+
+def check_options(
+    assert_all_called: Any, passthrough: Any, where: str, cassette: Any = None, record_mode: Any = "once"
+) -> None:
     """Raise :class:`TypeError` for an option of the wrong type, naming ``where``."""
+    if cassette is not None and not isinstance(cassette, (str, os.PathLike)):
+        raise TypeError(f"{where}(cassette=...) must be the path of a cassette file, got {cassette!r}")
+    try:
+        check_mode(record_mode, f"{where}(record_mode=...)")
+    except ValueError as exc:
+        raise TypeError(str(exc)) from None
     if not isinstance(assert_all_called, bool):
         raise TypeError(f"{where}(assert_all_called=...) must be True or False, got {assert_all_called!r}")
     if passthrough is not None and not isinstance(passthrough, (str, list, tuple, set, frozenset)):
@@ -123,8 +141,18 @@ class Lifecycle:
         passthrough: Any = None,
         factory: Callable[[], AioHTTPretty] = AioHTTPretty,
         legacy: bool = False,
+        cassette: str | os.PathLike[str] | None = None,
+        record_mode: str = "once",
+        cassette_options: Mapping[str, Any] | None = None,
     ) -> None:
         self.assert_all_called = assert_all_called
+        #: The options of the cassette (those of :func:`aiohttpretty.cassette`).
+        self.cassette_options = dict(cassette_options or {})
+        #: The cassette file the test records to or replays from, and how.
+        self.cassette_path = cassette
+        self.record_mode = record_mode
+        #: The cassette, once started.
+        self.cassette: Cassette | None = None
         #: Started for a suite written for the original (the pytest marker): any
         #: expectation that catches a refusal forgives it, as it always did.
         self.legacy = legacy
@@ -155,6 +183,9 @@ class Lifecycle:
         self._active_before = list(_seam._active)
         scope.push(mock)
         try:
+            if self.cassette_path is not None:
+                self.cassette = Cassette(self.cassette_path, self.record_mode, **self.cassette_options)
+                mock.mount(self.cassette)
             mock.activate(self.passthrough or None)
         except BaseException:
             scope.pop(mock)
@@ -202,6 +233,8 @@ class Lifecycle:
         ]
         if self.assert_all_called and self.outcome != FAILED:
             problems.append(unused_routes_message(_union(self._noted_routes, self.mock._registry)))
+            if self.cassette is not None:
+                problems.append(self.cassette.unused_message())
         left = self._left_active()
         if left:
             problems.append(
@@ -209,7 +242,14 @@ class Lifecycle:
                 "deactivated now; deactivate it, or use mocked()):\n"
                 + "\n".join(f"  {mock!r}" for mock in left)
             )
-        return "\n".join(problem for problem in problems if problem) or None
+        message = "\n".join(problem for problem in problems if problem) or None
+        if self.cassette is not None and self.outcome == PASSED and message is None:
+            # Only a test that passed writes what it recorded.
+            try:
+                self.cassette.save()
+            except OSError as exc:
+                message = f"The cassette {self.cassette.path} could not be written: {exc}"
+        return message
 
     def restore(self) -> None:
         """Deactivate and clear the mock and restore aiohttp, whatever happened."""
@@ -224,6 +264,8 @@ class Lifecycle:
                 left.deactivate()
             mock.deactivate()
         finally:
+            if self.cassette is not None:
+                mock.unmount(self.cassette)
             scope.pop(mock)
             mock.clear()
             self._started = False
@@ -246,14 +288,27 @@ class mocked:
     requested, as a test case's test would.  Blocks nest.
     """
 
-    def __init__(self, passthrough: Any = None, *, assert_all_called: bool = False) -> None:
-        check_options(assert_all_called, passthrough, "mocked")
+    def __init__(
+        self,
+        passthrough: Any = None,
+        *,
+        assert_all_called: bool = False,
+        cassette: str | os.PathLike[str] | None = None,
+        record_mode: str = "once",
+    ) -> None:
+        check_options(assert_all_called, passthrough, "mocked", cassette, record_mode)
         self._passthrough = passthrough
         self._assert_all_called = assert_all_called
+        self._cassette = (cassette, record_mode)
         self._lifecycles: list[Lifecycle] = []
 
     def __enter__(self) -> AioHTTPretty:
-        lifecycle = Lifecycle(assert_all_called=self._assert_all_called, passthrough=self._passthrough)
+        lifecycle = Lifecycle(
+            assert_all_called=self._assert_all_called,
+            passthrough=self._passthrough,
+            cassette=self._cassette[0],
+            record_mode=self._cassette[1],
+        )
         mock = lifecycle.start()
         self._lifecycles.append(lifecycle)
         return mock
@@ -282,7 +337,12 @@ class mocked:
         self.__exit__(exc_type, exc, tb)
 
     def __call__(self, func: F) -> F:
-        options = {"passthrough": self._passthrough, "assert_all_called": self._assert_all_called}
+        options = {
+            "passthrough": self._passthrough,
+            "assert_all_called": self._assert_all_called,
+            "cassette": self._cassette[0],
+            "record_mode": self._cassette[1],
+        }
         if inspect.iscoroutinefunction(func):
 
             @functools.wraps(func)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Protocol, Union
 
 import aiohttp
 from yarl import URL
@@ -27,11 +27,22 @@ from .routes import Registry, RegistryView, Route
 if TYPE_CHECKING:
     from ._wire import RequestHead
 
-__all__ = ["ORIGINAL_API", "AioHTTPretty", "URIPattern"]
+__all__ = ["ORIGINAL_API", "AioHTTPretty", "Mount", "URIPattern"]
 
 #: What ``register_uri`` takes as a URI: a URL, or a compiled pattern matched
 #: against the whole requested URL.
 URIPattern = Union[URI, "re.Pattern[str]"]
+
+
+class Mount(Protocol):
+    """What a mock consults for a request no registered route matches (a cassette)."""
+
+    def accepts(self, call: Call) -> _transport.Responder | None:
+        """The responder for ``call``, or ``None`` when the mount does not answer it."""
+
+    def explain(self, call: Call) -> str:
+        """Why the mount does not answer ``call``."""
+
 
 #: The keyword with which the module-level functions mark a call as one of the
 #: original API (unknown options warn, the original's defaults apply).
@@ -58,6 +69,8 @@ class AioHTTPretty(CallAssertions):
         #: Mistakes of registrations that showed at request time (:class:`Mistake`).
         self.mistakes: list[Mistake] = []
         self._passthrough: frozenset[str] = frozenset()
+        # What answers a request no route matched (cassettes), the last mounted first.
+        self._mounts: list[Mount] = []
 
     # Registration.
     @property
@@ -146,6 +159,15 @@ class AioHTTPretty(CallAssertions):
             return "http://" + text
         return None
 
+    def mount(self, mount: Mount) -> None:
+        """Consult ``mount`` (a cassette) for requests no registered route matches."""
+        self._mounts.append(mount)
+
+    def unmount(self, mount: Mount) -> None:
+        """Stop consulting ``mount``."""
+        if mount in self._mounts:
+            self._mounts.remove(mount)
+
     def clear(self) -> None:
         """Forget all routes and recorded calls."""
         self._registry.clear()
@@ -229,6 +251,8 @@ class AioHTTPretty(CallAssertions):
         try:
             route = self._registry.resolve(call)
             if route is None:
+                if self._mounts:
+                    return self._mounted(call, channel)
                 raise NoRouteMatched(self._registry.explain(call))
             reply = route.next_reply()
         except NoRouteMatched as exc:
@@ -243,6 +267,20 @@ class AioHTTPretty(CallAssertions):
         self.calls.append(call)
         route.calls.append(call)
         return _canned.answer(route, reply, call, channel)
+
+    def _mounted(self, call: Call, channel: _transport.MockTransport) -> _transport.Pending | None:
+        """Answer ``call``, which no route matched, from a mount (a cassette)."""
+        for mount in reversed(self._mounts):
+            responder = mount.accepts(call)
+            if responder is not None:
+                channel.call = call
+                self.calls.append(call)
+                return responder.respond(call, channel)
+        explained = [self._registry.explain(call), *(mount.explain(call) for mount in reversed(self._mounts))]
+        exc = NoRouteMatched("\n".join(explained))
+        exc.call = call
+        self.unmatched.append(call)
+        return _canned.refuse(channel, exc)
 
     def report(self, channel: _transport.MockTransport, exc: BaseException) -> None:
         """A responder's mistake while answering on ``channel``."""

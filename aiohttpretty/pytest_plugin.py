@@ -24,8 +24,16 @@ from typing import Any, Callable
 
 import pytest
 
+from ._tape import RECORD_MODES, set_record_mode_override
 from .errors import NoRouteMatched
-from .lifecycle import OPTIONS, Lifecycle, add_expectation_patch, check_options, forgive_expected
+from .lifecycle import (
+    OPTIONS,
+    Lifecycle,
+    add_expectation_patch,
+    cassette_path,
+    check_options,
+    forgive_expected,
+)
 from .mock import AioHTTPretty
 
 __all__ = ["FIXTURE", "MARKER", "MARKER_OPTIONS", "AioHTTPrettyFixture"]
@@ -135,12 +143,30 @@ def _forgiving_call(
 _ACTIVE = pytest.StashKey[Lifecycle]()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("aiohttpretty").addoption(
+        "--aiohttpretty-record",
+        choices=RECORD_MODES,
+        default=None,
+        help="the record mode of every aiohttpretty cassette (overrides the tests' own)",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(assert_all_called=False, passthrough=None): run the test with a fresh, active "
-        "aiohttpretty mock; a request that matched no route fails it at teardown.",
+        f"{MARKER}(assert_all_called=False, passthrough=None, cassette=None, record_mode='once'): run "
+        "the test with a fresh, active aiohttpretty mock; a request that matched no route fails it at "
+        "teardown.",
     )
+    mode = config.getoption("--aiohttpretty-record", None)
+    if mode is not None:
+        set_record_mode_override(mode)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if config.getoption("--aiohttpretty-record", None) is not None:
+        set_record_mode_override(None)
 
 
 @pytest.fixture
@@ -200,10 +226,13 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 
 def _start(item: pytest.Item) -> Lifecycle:
-    assert_all_called, passthrough = _marker_options(item)
+    assert_all_called, passthrough, cassette, record_mode, cassette_options = _marker_options(item)
     lifecycle = Lifecycle(
         assert_all_called=assert_all_called,
         passthrough=passthrough,
+        cassette=None if cassette is None else cassette_path(cassette, item.name, item.path.parent),
+        record_mode=record_mode,
+        cassette_options=cassette_options,
         factory=AioHTTPrettyFixture,
         # Suites written for the original expect refusals with pytest.raises
         # of their own errors: in a marked test, one caught there is expected.
@@ -227,7 +256,7 @@ def _finish(item: pytest.Item) -> str | None:
     return message
 
 
-def _marker_options(item: pytest.Item) -> tuple[bool, Any]:
+def _marker_options(item: pytest.Item) -> tuple[bool, Any, Any, str, Any]:
     """The options of the ``aiohttpretty`` markers of ``item``; the closest wins."""
     options: dict[str, Any] = {}
     for mark in reversed(list(item.iter_markers(MARKER))):
@@ -251,11 +280,18 @@ def _marker_options(item: pytest.Item) -> tuple[bool, Any]:
         )
     assert_all_called = options.get("assert_all_called", False)
     passthrough = options.get("passthrough")
+    cassette = options.get("cassette")
+    record_mode = options.get("record_mode", "once")
+    cassette_options = options.get("cassette_options")
     try:
-        check_options(assert_all_called, None, f"@pytest.mark.{MARKER}")
+        check_options(assert_all_called, None, f"@pytest.mark.{MARKER}", cassette, record_mode)
+        if cassette_options is not None and not isinstance(cassette_options, dict):
+            raise TypeError(
+                f"@pytest.mark.{MARKER}(cassette_options=...) must be a dict, got {cassette_options!r}"
+            )
     except TypeError as exc:  # passthrough is checked by activate(), as on every mock
         pytest.fail(str(exc), pytrace=False)
-    return assert_all_called, passthrough
+    return assert_all_called, passthrough, cassette, record_mode, cassette_options
 
 
 @contextmanager

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json as _json
 import zlib
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from multidict import CIMultiDictProxy, MultiDictProxy
 from yarl import URL
@@ -14,10 +14,19 @@ from yarl import URL
 from ._urls import location, normalise_url, query_key
 from ._wire import parse_header_lines
 
-if TYPE_CHECKING:
-    from .routes import Route
+__all__ = ["AnsweringRoute", "Call", "CallList", "CalledURI", "Mistake"]
 
-__all__ = ["Call", "CallList", "CalledURI", "Mistake"]
+
+class AnsweringRoute(Protocol):
+    """What a call knows of the route that answered it (a :class:`~aiohttpretty.Route`)."""
+
+    method: str
+    url: Any
+
+    @property
+    def call_count(self) -> int: ...
+
+    def describe(self) -> str: ...
 
 
 class CalledURI:
@@ -126,7 +135,7 @@ class Call(Mapping[str, Any]):
         # What ClientSession._request received, when it differs (the mapping's).
         self._received = received if received is not kwargs else None
         #: The route that answered, or ``None`` when none matched.
-        self.route: Route | None = None
+        self.route: AnsweringRoute | None = None
         self._passed_method = passed_method or method
 
     @property

@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import os
 import types
 import unittest
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Callable, ClassVar, Concatenate, ParamSpec, TypeVar
 
 from .assertions import CallAssertions, with_msg
-from .lifecycle import Lifecycle
+from .lifecycle import Lifecycle, cassette_path, check_options
 from .mock import AioHTTPretty
 from .records import Call, CallList
 
@@ -63,6 +64,14 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
     assert_all_called: ClassVar[bool] = False
     #: Hosts whose requests go to the real network (e.g. ``['127.0.0.1']``).
     passthrough: ClassVar[tuple[str, ...]] = ()
+    #: A cassette file every test records to or replays from (``{test}`` is the
+    #: test method's name, for a file per test; relative to the test's file).
+    cassette: ClassVar[str | None] = None
+    #: How the cassette records: ``once``, ``none``, ``new_episodes`` or ``all``.
+    record_mode: ClassVar[str] = "once"
+    #: The cassette's other options (``match_on``, ``filter_headers``, ... of
+    #: :func:`aiohttpretty.cassette`).
+    cassette_options: ClassVar[Mapping[str, Any]] = {}
 
     _aiohttpretty_lifecycle: Lifecycle | None = None
     _aiohttpretty_expecting_failure: bool = False
@@ -89,7 +98,18 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
     def _aiohttpretty_start(self) -> None:
         if self._aiohttpretty_lifecycle is not None:
             return
-        lifecycle = Lifecycle(assert_all_called=self.assert_all_called, passthrough=self.passthrough)
+        path = None
+        if self.cassette is not None:
+            check_options(self.assert_all_called, None, type(self).__name__, self.cassette, self.record_mode)
+            here = os.path.dirname(inspect.getfile(type(self)))
+            path = cassette_path(self.cassette, self._testMethodName, here)
+        lifecycle = Lifecycle(
+            assert_all_called=self.assert_all_called,
+            passthrough=self.passthrough,
+            cassette=path,
+            record_mode=self.record_mode,
+            cassette_options=self.cassette_options,
+        )
         self._aiohttpretty_lifecycle = lifecycle
         # Cleanups run last-in first-out: the verdict, then the restore, which
         # runs even when activating fails or the verdict fails the test.

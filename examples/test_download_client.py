@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import tempfile
 from pathlib import Path
 
@@ -56,7 +57,7 @@ class DownloaderTest(aiohttpretty.AioHTTPrettyTestCase):
 
         self.assertEqual(self.progress[0], (0, 10))
         self.assertEqual(self.progress[-1], (10, 10))
-        steps = [after[0] - before[0] for before, after in zip(self.progress, self.progress[1:])]
+        steps = [after[0] - before[0] for before, after in itertools.pairwise(self.progress)]
         self.assertTrue(all(0 < step <= 4 for step in steps), steps)
 
     async def test_size_is_unknown_without_content_length(self):

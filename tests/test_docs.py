@@ -4,6 +4,7 @@ run and must pass."""
 
 from __future__ import annotations
 
+import configparser
 import io
 import re
 import textwrap
@@ -79,6 +80,68 @@ class DocumentationExamplesTest(unittest.TestCase):
                 self.assertNotIn("assert_called", method.__doc__ or "")
         self.assertIn(":meth:`assertCalled`", case.assertNotCalled.__doc__ or "")
         self.assertIn(":meth:`assert_called`", aiohttpretty.AioHTTPretty.assert_not_called.__doc__ or "")
+
+    def test_read_the_docs_builds_as_make_docs(self):
+        config = (ROOT / ".readthedocs.yaml").read_text(encoding="utf-8")
+        setup = configparser.ConfigParser()
+        setup.read(ROOT / "setup.cfg")
+        conf = re.search(r"^  configuration: (\S+)$", config, re.MULTILINE)
+        self.assertIsNotNone(conf)
+        self.assertTrue((ROOT / conf.group(1)).is_file(), conf.group(1))
+        self.assertIn("\n  fail_on_warning: true\n", config)
+        self.assertIn("\n      extra_requirements:\n        - docs\n", config)
+        self.assertIn("docs", setup["options.extras_require"])
+        # A Python the package claims (one classifier each).
+        python = re.search(r'^    python: "(3\.\d+)"$', config, re.MULTILINE)
+        self.assertIsNotNone(python)
+        self.assertIn(
+            f"Programming Language :: Python :: {python.group(1)}", setup["metadata"]["classifiers"]
+        )
+
+    def test_readme_names_each_supported_python_as_tested_or_not(self):
+        setup = configparser.ConfigParser()
+        setup.read(ROOT / "setup.cfg")
+        claimed = re.findall(
+            r"^Programming Language :: Python :: (3\.\d+)$", setup["metadata"]["classifiers"], re.M
+        )
+        # One classifier per Python from the floor on.
+        floor = int(setup["options"]["python_requires"].removeprefix(">=3."))
+        self.assertEqual(claimed, [f"3.{minor}" for minor in range(floor, floor + len(claimed))])
+        readme = (ROOT / "README.rst").read_text(encoding="utf-8")
+        supported = re.search(r"^Supported: (.*?)\n\n", readme, re.MULTILINE | re.DOTALL)
+        self.assertIsNotNone(supported)
+        text = " ".join(supported.group(1).split())
+        self.assertTrue(text.startswith(f"Python {', '.join(claimed[:-1])} and {claimed[-1]};"), text)
+        # Each claimed Python is either tested in CI or said not to be.
+        tested = re.search(r"CI tests Python (3\.\d+(?:(?:, | and )3\.\d+)*) \(", text)
+        self.assertIsNotNone(tested, text)
+        untested = re.findall(r"Python (3\.\d+) is claimed but not tested here", text)
+        self.assertEqual(sorted(re.findall(r"3\.\d+", tested.group(1)) + untested), claimed)
+
+    def test_changelog_keeps_a_changelog(self):
+        import aiohttpretty
+
+        text = (ROOT / "docs" / "changelog.rst").read_text(encoding="utf-8")
+        versions = re.findall(r"^(.+)\n-+\n", text, re.MULTILINE)
+        self.assertEqual(versions[0], "Unreleased")
+        for version in versions[1:]:
+            self.assertRegex(version, r"^\d+\.\d+\.\d+ - \d{4}-\d{2}-\d{2}$")
+        self.assertEqual(versions[1].split(" - ")[0], aiohttpretty.__version__)
+        numbers = [tuple(map(int, version.split(" - ")[0].split("."))) for version in versions[1:]]
+        self.assertEqual(numbers, sorted(numbers, reverse=True))
+        # Each version's changes, sorted by kind, each kind once and not empty.
+        for version, changes in zip(
+            versions, re.split(r"^.+\n-+\n", text, flags=re.MULTILINE)[1:], strict=True
+        ):
+            kinds = re.findall(r"^(.+)\n~+\n", changes, re.MULTILINE)
+            with self.subTest(version=version):
+                self.assertTrue(kinds)
+                self.assertLessEqual(
+                    set(kinds), {"Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"}
+                )
+                self.assertEqual(len(kinds), len(set(kinds)))
+                for body in re.split(r"^.+\n~+\n", changes, flags=re.MULTILINE)[1:]:
+                    self.assertIn("\n* ", "\n" + body)
 
     def run_block(self, name: str, code: str) -> None:
         namespace: dict[str, object] = {"__name__": f"docs_example_{abs(hash(name))}"}

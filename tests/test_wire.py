@@ -80,3 +80,53 @@ class ResponseTest(unittest.TestCase):
         self.assertFalse(_wire.keeps_alive(closing, True))
         self.assertTrue(_wire.keeps_alive(_wire.read_head(b"GET / HTTP/1.1\r\n\r\n"), True))
         self.assertFalse(_wire.keeps_alive(None, False))
+
+
+class ResponseReaderTest(unittest.TestCase):
+    """Reading a server's response byte by byte, as a recording does."""
+
+    def feed(self, reader: _wire.ResponseReader, data: bytes) -> bool:
+        done = False
+        for index in range(len(data)):  # one byte at a time: every split is handled
+            done = reader.feed(data[index : index + 1])
+        return done
+
+    def test_content_length_with_an_interim_100_continue_skipped(self):
+        reader = _wire.ResponseReader("POST")
+        data = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 3\r\nX-A: b\r\n\r\nabc"
+        self.assertTrue(self.feed(reader, data))
+        self.assertEqual(
+            reader.head, _wire.ResponseHead(201, "Created", [("Content-Length", "3"), ("X-A", "b")])
+        )
+        self.assertEqual((reader.body, reader.chunked), (b"abc", False))
+
+    def test_chunked_bodies_lose_their_framing(self):
+        reader = _wire.ResponseReader("GET")
+        data = (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nA\r\n0123456789\r\n0\r\n\r\n"
+        )
+        self.assertFalse(self.feed(reader, data[:-2]))
+        self.assertTrue(reader.feed(data[-2:]))
+        self.assertEqual((reader.body, reader.chunked), (b"abc0123456789", True))
+
+    def test_a_body_without_framing_ends_when_the_server_closes(self):
+        reader = _wire.ResponseReader("GET")
+        self.assertFalse(self.feed(reader, b"HTTP/1.1 200 OK\r\n\r\nuntil close"))
+        self.assertTrue(reader.closed())
+        self.assertEqual(reader.body, b"until close")
+
+    def test_a_response_cut_short_is_not_complete(self):
+        reader = _wire.ResponseReader("GET")
+        self.assertFalse(self.feed(reader, b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort"))
+        self.assertFalse(reader.closed())
+
+    def test_no_body_for_head_204_and_304(self):
+        for method, status in (("HEAD", 200), ("GET", 204), ("GET", 304)):
+            with self.subTest(status=status):
+                reader = _wire.ResponseReader(method)
+                self.assertTrue(reader.feed(b"HTTP/1.1 %d X\r\nContent-Length: 42\r\n\r\n" % status))
+                self.assertEqual(reader.body, b"")
+
+    def test_a_status_line_that_is_not_http_is_refused(self):
+        with self.assertRaisesRegex(ValueError, "not an HTTP response status line"):
+            _wire.ResponseReader("GET").feed(b"SSH-2.0-OpenSSH\r\n\r\n")

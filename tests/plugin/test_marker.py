@@ -22,7 +22,9 @@ def test_marker_is_registered_under_strict_markers(pytester: pytest.Pytester) ->
     result = pytester.runpytest_subprocess("--strict-markers")
     result.assert_outcomes(passed=2)
     result = pytester.runpytest("--markers")
-    result.stdout.fnmatch_lines(["@pytest.mark.aiohttpretty(assert_all_called=False, passthrough=None): *"])
+    result.stdout.fnmatch_lines(
+        ["@pytest.mark.aiohttpretty(assert_all_called=False, passthrough=None, cassette=None, *): *"]
+    )
 
 
 def test_a_misspelt_marker_is_still_refused_under_strict_markers(pytester: pytest.Pytester) -> None:
@@ -243,8 +245,10 @@ def test_unknown_marker_options_are_named(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "*@pytest.mark.aiohttpretty got unknown option(s) 'asert_all_called' "
-            "(did you mean 'assert_all_called'?), 'color'. Valid options: assert_all_called, passthrough.",
-            "*@pytest.mark.aiohttpretty takes keyword arguments only (assert_all_called, passthrough),"
+            "(did you mean 'assert_all_called'?), 'color'. Valid options: assert_all_called, passthrough, "
+            "cassette, record_mode, cassette_options.",
+            "*@pytest.mark.aiohttpretty takes keyword arguments only (assert_all_called, passthrough, "
+            "cassette, record_mode, cassette_options),"
             " got ('127.0.0.1',)",
             "*@pytest.mark.aiohttpretty(assert_all_called=...) must be True or False, got 'yes'",
         ]

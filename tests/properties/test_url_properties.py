@@ -271,7 +271,7 @@ class KeptAliveConnectionProperties(_PropertyCase):
                             expected = b"" if method == "HEAD" else f"{number}".encode()
                             self.assertEqual(await response.read(), expected)
                 self.assertEqual([route.call_count for route in routes], [1] * len(requests))
-                for call, (method, _, pairs, body, _) in zip(mock.calls, requests):
+                for call, (method, _, pairs, body, _) in zip(mock.calls, requests, strict=True):
                     self.assertEqual(call.method, method)
                     self.assertEqual(sorted(call.url.query.items()), sorted(pairs))
                     self.assertEqual(call.body, body if method in ("POST", "PUT") else b"")
