@@ -18,6 +18,7 @@ from typing import Any
 import aiohttp
 
 from ._options import REGISTER_OPTIONS
+from ._registering import URIPattern
 from ._urls import URI
 from .cassettes import Cassette, CassetteError, cassette
 from .errors import (
@@ -29,7 +30,7 @@ from .errors import (
 )
 from .lifecycle import mocked
 from .matchers import NOT_GIVEN, Condition
-from .mock import AioHTTPretty, URIPattern
+from .mock import AioHTTPretty
 from .records import Call, CalledURI, CallList, Mistake
 from .routes import RegistryView, Route
 from .scope import current, original_api
@@ -65,6 +66,7 @@ __all__ = [
     "fake_request",
     "has_call",
     "mocked",
+    "register_app",
     "register_json_uri",
     "register_uri",
     "registry",
@@ -79,6 +81,13 @@ register_uri = original_api(AioHTTPretty.register_uri)
 #: Register a JSON response for ``method uri`` on the current mock; see
 #: :meth:`AioHTTPretty.register_json_uri`.
 register_json_uri = original_api(AioHTTPretty.register_json_uri)
+
+
+def register_app(origin: URI, app: Any) -> Any:
+    """Serve every request to ``origin`` from ``app`` (an
+    :class:`aiohttp.web.Application` or a handler coroutine function) on the
+    current mock; see :meth:`AioHTTPretty.register_app`."""
+    return current().register_app(origin, app)
 
 
 def activate(passthrough: Any = None) -> None:

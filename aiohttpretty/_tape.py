@@ -182,6 +182,12 @@ class Cassette:
         self.exchanges.append(exchange)
         self._changed = True
 
+    def close(self) -> None:
+        """Nothing to release: the cassette is saved by whoever mounted it."""
+
+    async def aclose(self) -> None:
+        """Nothing to release (see :meth:`close`)."""
+
     def explain(self, call: Call, limit: int = 3) -> str:
         """Why the cassette did not answer ``call``, naming the closest recorded requests."""
         lines = [f"Cassette {self.path} (record mode {self.mode!r}) has no unused exchange for it."]

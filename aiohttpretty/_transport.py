@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from .records import Call
 
-__all__ = ["Channel", "Dispatcher", "MockTransport", "Responder", "open_connection", "retire_all"]
+__all__ = ["Channel", "Dispatcher", "MockTransport", "Mount", "Responder", "open_connection", "retire_all"]
 
 Pending = Coroutine[Any, Any, None]
 
@@ -74,6 +74,22 @@ class Responder(Protocol):
     (returning ``None``) or from the coroutine it returns (run as a task)."""
 
     def respond(self, call: Call, channel: Channel) -> Pending | None: ...
+
+
+class Mount(Protocol):
+    """What answers the requests no route matched, before they are refused (an
+    application, a cassette): the mock asks each in turn, in the order they
+    were mounted, for a responder that ``accepts`` the recorded call; the first
+    answers.  ``explain`` adds to a refusal why it did not (or ``None``);
+    ``close``/``aclose`` release what it started, when the test ends."""
+
+    def accepts(self, call: Call) -> Responder | None: ...
+
+    def explain(self, call: Call) -> str | None: ...
+
+    def close(self) -> None: ...
+
+    async def aclose(self) -> None: ...
 
 
 class Dispatcher(Protocol):

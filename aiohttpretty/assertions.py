@@ -232,8 +232,20 @@ def mistakes_message(mistakes: list[Mistake]) -> str | None:
     """Mistakes of registrations that showed at request time."""
     if not mistakes:
         return None
-    lines = ["Registrations failed at request time (the request got the error; fix the registration):"]
-    lines.extend(f"  {mistake.describe()}" for mistake in mistakes)
+    lines = []
+    routes = [mistake for mistake in mistakes if not mistake.detail]
+    if routes:
+        lines.append(
+            "Registrations failed at request time (the request got the error; fix the registration):"
+        )
+        lines.extend(f"  {mistake.describe()}" for mistake in routes)
+    served = [mistake for mistake in mistakes if mistake.detail]
+    if served:
+        lines.append(
+            "Applications registered with register_app failed while serving"
+            " (the client got a 500, or the error of its startup):"
+        )
+        lines.extend(f"  {mistake.describe()}" for mistake in served)
     return "\n".join(lines)
 
 

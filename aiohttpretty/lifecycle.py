@@ -267,8 +267,8 @@ class Lifecycle:
             if self.cassette is not None:
                 mock.unmount(self.cassette)
             scope.pop(mock)
-            mock.clear()
             self._started = False
+            mock.clear()  # cleans the registered apps up too
 
 
 def _union(noted: list[Any], now: Iterable[Any]) -> list[Any]:
@@ -334,6 +334,8 @@ class mocked:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if self._lifecycles:
+            await self._lifecycles[-1].mock.aclose()
         self.__exit__(exc_type, exc, tb)
 
     def __call__(self, func: F) -> F:

@@ -7,41 +7,28 @@ are written by the responders (:mod:`._canned` for registered routes).
 
 from __future__ import annotations
 
-import inspect
 import re
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, Union
+import traceback
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from yarl import URL
 
 from . import _canned, _context, _seam, _transport
+from ._app import AppMount
 from ._options import build_route
+from ._registering import Registering
 from ._urls import URI, location, normalise_method, normalise_url
 from .assertions import CallAssertions, Raises
 from .errors import NetworkEscape, NoRouteMatched, exceptions_in, names_refusal, refusals_in
-from .matchers import ANY_QUERY, EXACT, NOT_GIVEN, RequestPattern, passed_checks
+from .matchers import ANY_QUERY, EXACT, RequestPattern, passed_checks
 from .records import Call, CallList, Mistake
 from .routes import Registry, RegistryView, Route
 
 if TYPE_CHECKING:
     from ._wire import RequestHead
 
-__all__ = ["ORIGINAL_API", "AioHTTPretty", "Mount", "URIPattern"]
-
-#: What ``register_uri`` takes as a URI: a URL, or a compiled pattern matched
-#: against the whole requested URL.
-URIPattern = Union[URI, "re.Pattern[str]"]
-
-
-class Mount(Protocol):
-    """What a mock consults for a request no registered route matches (a cassette)."""
-
-    def accepts(self, call: Call) -> _transport.Responder | None:
-        """The responder for ``call``, or ``None`` when the mount does not answer it."""
-
-    def explain(self, call: Call) -> str:
-        """Why the mount does not answer ``call``."""
+__all__ = ["ORIGINAL_API", "AioHTTPretty"]
 
 
 #: The keyword with which the module-level functions mark a call as one of the
@@ -49,7 +36,7 @@ class Mount(Protocol):
 ORIGINAL_API = "_aiohttpretty_original_api"
 
 
-class AioHTTPretty(CallAssertions):
+class AioHTTPretty(Registering, CallAssertions):
     """A mock of aiohttp's client: routes, recorded calls and activation.
 
     The module-level functions of :mod:`aiohttpretty` forward to the current
@@ -69,8 +56,9 @@ class AioHTTPretty(CallAssertions):
         #: Mistakes of registrations that showed at request time (:class:`Mistake`).
         self.mistakes: list[Mistake] = []
         self._passthrough: frozenset[str] = frozenset()
-        # What answers a request no route matched (cassettes), the last mounted first.
-        self._mounts: list[Mount] = []
+        #: What answers a request no route matched, before it is refused
+        #: (:class:`~._transport.Mount`: apps, cassettes), first accepting first.
+        self._mounts: list[_transport.Mount] = []
 
     # Registration.
     @property
@@ -78,74 +66,36 @@ class AioHTTPretty(CallAssertions):
         """A read-only view of the registered routes, keyed by ``(METHOD, url)``."""
         return RegistryView(self._registry)
 
-    def register_uri(
-        self,
-        /,
-        method: str,
-        uri: URIPattern,
-        *,
-        params: Any = None,
-        status: int = 200,
-        reason: str | None = None,
-        headers: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
-        body: Any = None,
-        auto_length: bool | None = None,
-        responses: Sequence[Mapping[str, Any]] | None = None,
-        exception: BaseException | type[BaseException] | None = None,
-        delay: float = 0,
-        callback: Callable[[Call], Any] | None = None,
-        times: int | None = None,
-        match_headers: Mapping[str, Any] | None = None,
-        match_json: Any = NOT_GIVEN,
-        match_data: Any = None,
-        match: Callable[[Call], Any] | None = None,
-        match_params_partial: bool = False,
-        **unknown: Any,
-    ) -> Route:
-        """Register the response for ``method uri``; every option is described
-        in :ref:`options`.
-
-        ``uri`` is a URL (a ``str``, a :class:`yarl.URL`, or an object whose
-        ``str()`` is one) or a compiled regular expression.  An unknown option
-        name raises :class:`TypeError` naming the closest valid one (the
-        module-level :func:`aiohttpretty.register_uri` warns instead, as the
-        original did).  A failed registration registers nothing.
-        """
-        return self._register(method, uri, _given(locals()), json=False)
-
-    def register_json_uri(
-        self,
-        /,
-        method: str,
-        uri: URIPattern,
-        *,
-        params: Any = None,
-        status: int = 200,
-        reason: str | None = None,
-        headers: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
-        body: Any = None,
-        auto_length: bool | None = None,
-        responses: Sequence[Mapping[str, Any]] | None = None,
-        exception: BaseException | type[BaseException] | None = None,
-        delay: float = 0,
-        callback: Callable[[Call], Any] | None = None,
-        times: int | None = None,
-        match_headers: Mapping[str, Any] | None = None,
-        match_json: Any = NOT_GIVEN,
-        match_data: Any = None,
-        match: Callable[[Call], Any] | None = None,
-        match_params_partial: bool = False,
-        **unknown: Any,
-    ) -> Route:
-        """Like :meth:`register_uri`, with ``body`` JSON-encoded and
-        ``Content-Type: application/json`` unless ``headers`` gives another."""
-        return self._register(method, uri, _given(locals()), json=True)
-
     def _register(self, method: str, uri: Any, options: dict[str, Any], *, json: bool) -> Route:
         original = bool(options.pop(ORIGINAL_API, False))
         route = build_route(method, uri, options, json=json, original=original)
         self._registry.add(route)
         return route
+
+    def register_app(self, /, origin: URI, app: Any) -> AppMount:
+        """Serve every request to ``origin`` (``'https://api.example.com'``,
+        optionally with a path prefix) from ``app``, an
+        :class:`aiohttp.web.Application` or a handler coroutine function
+        ``async def handler(request)``, through aiohttp's own server code in
+        memory: no port is opened.  A route registered for a URL under it wins.
+        The app starts on its first request; it is cleaned up when the test
+        ends (:meth:`close`).  See :doc:`apps`."""
+        mount = AppMount(origin, app)
+        self._mounts.append(mount)
+        return mount
+
+    def close(self) -> None:
+        """Clean up what the mounts started (an app's ``on_cleanup``...), and
+        forget them.  Called when a test ends; :meth:`aclose` from a coroutine."""
+        mounts, self._mounts = self._mounts, []
+        for mount in reversed(mounts):
+            mount.close()
+
+    async def aclose(self) -> None:
+        """:meth:`close`, awaited on the running event loop."""
+        mounts, self._mounts = self._mounts, []
+        for mount in reversed(mounts):
+            await mount.aclose()
 
     def schemeless(self, text: str) -> str | None:
         """The URL to request for ``text``, a URL without a scheme that aiohttp
@@ -159,20 +109,22 @@ class AioHTTPretty(CallAssertions):
             return "http://" + text
         return None
 
-    def mount(self, mount: Mount) -> None:
-        """Consult ``mount`` (a cassette) for requests no registered route matches."""
+    def mount(self, mount: _transport.Mount) -> None:
+        """Consult ``mount`` (an app, a cassette) for requests no registered route matches."""
         self._mounts.append(mount)
 
-    def unmount(self, mount: Mount) -> None:
+    def unmount(self, mount: _transport.Mount) -> None:
         """Stop consulting ``mount``."""
         if mount in self._mounts:
             self._mounts.remove(mount)
 
     def clear(self) -> None:
-        """Forget all routes and recorded calls."""
+        """Forget all routes, registered apps (cleaned up) and recorded calls."""
         self._registry.clear()
         self.calls.clear()
         self.unmatched.clear()
+        if self._mounts:
+            self.close()
 
     # Activation.
     @property
@@ -269,14 +221,16 @@ class AioHTTPretty(CallAssertions):
         return _canned.answer(route, reply, call, channel)
 
     def _mounted(self, call: Call, channel: _transport.MockTransport) -> _transport.Pending | None:
-        """Answer ``call``, which no route matched, from a mount (a cassette)."""
-        for mount in reversed(self._mounts):
+        """Answer ``call``, which no route matched, from the first mount that
+        accepts it (an app, a cassette); refuse it, with each mount's reasons."""
+        for mount in self._mounts:
             responder = mount.accepts(call)
             if responder is not None:
                 channel.call = call
                 self.calls.append(call)
                 return responder.respond(call, channel)
-        explained = [self._registry.explain(call), *(mount.explain(call) for mount in reversed(self._mounts))]
+        reasons = (mount.explain(call) for mount in self._mounts)
+        explained = [self._registry.explain(call), *(reason for reason in reasons if reason)]
         exc = NoRouteMatched("\n".join(explained))
         exc.call = call
         self.unmatched.append(call)
@@ -284,8 +238,11 @@ class AioHTTPretty(CallAssertions):
 
     def report(self, channel: _transport.MockTransport, exc: BaseException) -> None:
         """A responder's mistake while answering on ``channel``."""
-        if channel.call is not None:
-            self.mistakes.append(Mistake(channel.call, exc))
+        call = channel.call
+        if call is not None:
+            served = call.route is None  # by a mount: its traceback is shown
+            detail = "".join(traceback.format_exception(exc)) if served else ""
+            self.mistakes.append(Mistake(call, exc, detail))
 
     # Requests.
     async def fake_request(self, /, method: str, uri: URI, **kwargs: Any) -> aiohttp.ClientResponse:
@@ -382,26 +339,3 @@ class AioHTTPretty(CallAssertions):
     def __repr__(self) -> str:
         state = "active" if self.is_active else "inactive"
         return f"<AioHTTPretty {state} routes={len(self._registry)} calls={len(self.calls)}>"
-
-
-_SIGNATURE_DEFAULTS = {
-    name: parameter.default
-    for name, parameter in inspect.signature(AioHTTPretty.register_uri).parameters.items()
-    if parameter.kind is inspect.Parameter.KEYWORD_ONLY
-}
-
-
-def _given(arguments: dict[str, Any]) -> dict[str, Any]:
-    """The options of a ``register_uri`` call that were given: those not at
-    their default, and the unknown ones (to be warned about or refused)."""
-    options = {
-        name: value
-        for name, default in _SIGNATURE_DEFAULTS.items()
-        if not _is_default(value := arguments[name], default)
-    }
-    options.update(arguments["unknown"])
-    return options
-
-
-def _is_default(value: Any, default: Any) -> bool:
-    return value is default or (type(value) is type(default) and value == default)

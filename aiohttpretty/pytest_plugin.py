@@ -195,7 +195,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.hookimpl(wrapper=True, tryfirst=True, specname="pytest_runtest_setup")
 def pytest_aiohttpretty_setup_wrapper(item: pytest.Item) -> Generator[None, None, None]:
     with _noting(item):
-        return (yield)
+        result = yield
+    lifecycle = item.stash.get(_ACTIVE, None)
+    if lifecycle is not None:
+        # The first finalizer to run at teardown, while the test's event loop
+        # is open: the apps it registered are cleaned up on that loop.
+        item.addfinalizer(lifecycle.mock.close)
+    return result
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

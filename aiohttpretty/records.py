@@ -240,19 +240,24 @@ class Mistake:
     :attr:`exception`, and the test fails when it ends, even if the code under
     test swallowed the error."""
 
-    __slots__ = ("call", "exception")
+    __slots__ = ("call", "detail", "exception")
 
-    def __init__(self, call: Call, exception: BaseException) -> None:
+    def __init__(self, call: Call, exception: BaseException, detail: str = "") -> None:
         #: The request being answered.
         self.call = call
         #: What went wrong.
         self.exception = exception
+        #: More to show (the traceback of an application's handler), or ``""``.
+        self.detail = detail
 
     def describe(self) -> str:
         route = self.call.route
         where = f" (route {route.describe()})" if route is not None else ""
         kind = type(self.exception).__name__
-        return f"{self.call.method} {self.call.url}{where}: {kind}: {self.exception}"
+        text = f"{self.call.method} {self.call.url}{where}: {kind}: {self.exception}"
+        if self.detail:
+            text += "\n" + "\n".join("    " + line for line in self.detail.rstrip().splitlines())
+        return text
 
     def __repr__(self) -> str:
         return f"<Mistake {self.describe()}>"

@@ -178,6 +178,7 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
     # Registration and inspection, on the test's mock.
     register_uri = _on_the_tests_mock(AioHTTPretty.register_uri)
     register_json_uri = _on_the_tests_mock(AioHTTPretty.register_json_uri)
+    register_app = _on_the_tests_mock(AioHTTPretty.register_app)
     fake_request = _on_the_tests_mock(AioHTTPretty.fake_request)
     has_call = _on_the_tests_mock(AioHTTPretty.has_call)
 
