@@ -17,9 +17,13 @@ from typing import Any
 
 import aiohttp
 
+from . import faults
+from ._json_match import ANY, JsonLike
+from ._multipart import FilePart
 from ._options import REGISTER_OPTIONS
 from ._registering import URIPattern
 from ._urls import URI
+from .assertions import CallPattern, Calls
 from .cassettes import Cassette, CassetteError, cassette
 from .errors import (
     AioHTTPrettyWarning,
@@ -31,12 +35,13 @@ from .errors import (
 from .lifecycle import mocked
 from .matchers import NOT_GIVEN, Condition
 from .mock import AioHTTPretty
-from .records import Call, CalledURI, CallList, Mistake
+from .records import Call, CalledURI, CallList, Mistake, SentResponse
 from .routes import RegistryView, Route
 from .scope import current, original_api
 from .testcase import AioHTTPrettyTestCase
 
 __all__ = [
+    "ANY",
     "NOT_GIVEN",
     "REGISTER_OPTIONS",
     "URI",
@@ -45,16 +50,21 @@ __all__ = [
     "AioHTTPrettyWarning",
     "Call",
     "CallList",
+    "CallPattern",
     "CalledURI",
+    "Calls",
     "Cassette",
     "CassetteError",
     "Condition",
+    "FilePart",
+    "JsonLike",
     "Mistake",
     "NetworkEscape",
     "NoRouteMatched",
     "RegistryView",
     "ResponsesExhausted",
     "Route",
+    "SentResponse",
     "URIPattern",
     "UnknownOptionWarning",
     "activate",
@@ -64,6 +74,7 @@ __all__ = [
     "current",
     "deactivate",
     "fake_request",
+    "faults",
     "has_call",
     "mocked",
     "register_app",

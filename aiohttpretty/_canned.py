@@ -13,6 +13,8 @@ import aiohttp
 from yarl import URL
 
 from . import _seam, _wire
+from .faults import Fault
+from .records import SentResponse
 from .responses import (
     ONE_CHUNK,
     Chunks,
@@ -42,7 +44,13 @@ def answer(route: Route, reply: Reply, call: Call, channel: Channel) -> Pending 
     sent at once and ``None`` returned: no task and no extra turn of the event
     loop.  Otherwise the returned coroutine answers (as a task).
     """
-    if _seam.ANSWER_AT_ONCE and not reply.delay and reply.exception is None and route.callback is None:
+    if (
+        _seam.ANSWER_AT_ONCE
+        and not reply.delay
+        and reply.exception is None
+        and route.callback is None
+        and reply.fault is None
+    ):
         keep_alive = _send_at_once(channel, reply.spec, call)
         if keep_alive is not None:
             channel.end(keep_alive)
@@ -82,6 +90,9 @@ async def _reply(channel: Channel, route: Route, reply: Reply, call: Call) -> No
                 channel.mistake(exc)
                 raise
         try:
+            if reply.fault is not None:
+                await _misbehave(channel, spec, call, reply.fault)
+                return
             keep_alive = await _send(channel, spec, call)
         except _Unsendable as exc:
             channel.mistake(exc.error)
@@ -142,10 +153,12 @@ async def _call_back(route: Route, call: Call, default: ResponseSpec) -> Respons
     return ResponseSpec(**options, like_server=like_server)
 
 
-def _send_head_alone(channel: Channel, spec: ResponseSpec, body_length: int | None, method: str) -> bool:
+def _send_head_alone(channel: Channel, spec: ResponseSpec, call: Call, body_length: int | None) -> bool:
     """Send the head of a response without body; return whether the connection
     may carry the next request (not after a 1xx or ``Connection: close``)."""
-    channel.send(spec.head(body_length, method))
+    head = spec.head(body_length, call.method)
+    call.response = SentResponse(head, b"")
+    channel.send(head)
     return spec.status >= 200 and not spec.framing.closes
 
 
@@ -154,11 +167,12 @@ def _send_at_once(channel: Channel, spec: ResponseSpec, call: Call) -> bool | No
     one chunk) and return whether the connection may carry the next request;
     ``None`` when the response cannot be sent at once."""
     if spec.message is not None and call.method != "HEAD":
+        call.response = SentResponse(spec.message, spec.body)  # type: ignore[arg-type]
         channel.send(spec.message)
         return spec.message_framed
     body = spec.body
     if isinstance(body, bytes) and _wire.has_no_body(call.method, spec.status):
-        return _send_head_alone(channel, spec, len(body), call.method)
+        return _send_head_alone(channel, spec, call, len(body))
     return None
 
 
@@ -180,7 +194,7 @@ async def _send(channel: Channel, spec: ResponseSpec, call: Call) -> bool:
         return keep_alive
     if _wire.has_no_body(call.method, spec.status):
         known = body.length if isinstance(body, Chunks) else None
-        return _send_head_alone(channel, spec, known, call.method)
+        return _send_head_alone(channel, spec, call, known)
     if is_one_shot(body):
         if spec.one_shot_sent:
             route = call.route
@@ -206,18 +220,72 @@ async def _send(channel: Channel, spec: ResponseSpec, call: Call) -> bool:
         length, chunks = body.length, _one_by_one(body)
     else:
         length, chunks = None, _stream_chunks(body)
-    channel.send(spec.head(None if chunked else length, call.method))
+    head = spec.head(None if chunked else length, call.method)
+    # The body as sent is kept when it is in memory anyway, not for a stream.
+    sent: list[bytes] | None = [] if isinstance(body, bytes) or not is_one_shot(body) else None
+    call.response = response = SentResponse(head, None)
+    channel.send(head)
     try:
         async for piece in chunks:
             if piece:
                 await channel.drain()
+                if sent is not None:
+                    sent.append(piece)
                 channel.send(_wire.chunk(piece) if chunked else piece)
     except BaseException:
         await close_source(body)  # the client went away, or the body broke
         raise
     if chunked:
         channel.send(_wire.LAST_CHUNK)
+    if sent is not None:
+        response.body = b"".join(sent)
     return spec.framed(length)
+
+
+async def _misbehave(channel: Channel, spec: ResponseSpec, call: Call, fault: Fault) -> None:
+    """Send ``spec`` as a misbehaving server would (:mod:`aiohttpretty.faults`)."""
+    headers = [(n, v) for n, v in spec.headers if n.lower() not in ("content-length", "transfer-encoding")]
+    if fault.kind == "reset_in_head":
+        head = _wire.response_head(spec.status, spec.reason, headers)
+        channel.send(head[: max(1, head.index(b" ") + 2)])
+        await asyncio.sleep(0)
+        channel.fail(aiohttp.ClientOSError(errno.ECONNRESET, "Connection reset by peer"))
+        return
+    pieces = await _pieces(spec.body)
+    body = b"".join(pieces)
+    length = len(body) + int(fault.amount) if fault.kind == "short_body" else len(body)
+    head = _wire.response_head(spec.status, spec.reason, [*headers, ("Content-Length", str(length))])
+    call.response = response = SentResponse(head, None)
+    channel.send(head)
+    if fault.kind == "close_after":
+        body = body[: int(fault.amount)]
+        pieces = [body]
+    elif fault.kind == "pause" and fault.chunk_size:
+        size = fault.chunk_size
+        pieces = [body[start : start + size] for start in range(0, len(body), size)]
+    sent = []
+    for number, piece in enumerate(pieces):
+        if fault.kind == "pause" and number:
+            await asyncio.sleep(fault.amount)
+        await channel.drain()
+        sent.append(piece)
+        channel.send(piece)
+    response.body = b"".join(sent)
+    if fault.kind == "pause":
+        channel.end(True)
+    else:
+        await asyncio.sleep(0)
+        channel.fail()
+
+
+async def _pieces(body: Any) -> list[bytes]:
+    if isinstance(body, bytes):
+        return [body]
+    if isinstance(body, Chunks):
+        return [piece async for piece in _one_by_one(body)]
+    if isinstance(body, InvalidBody):
+        raise _Unsendable(TypeError(f"a body of type {type(body.body).__name__} cannot be sent"))
+    return [await body.read()]
 
 
 async def _slices(data: bytes) -> AsyncIterator[bytes]:

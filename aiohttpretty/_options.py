@@ -15,13 +15,15 @@ from yarl import URL
 
 from ._urls import normalise_method, normalise_url
 from .errors import AioHTTPrettyWarning, UnknownOptionWarning, warn
-from .matchers import CONDITION_OPTIONS, build_conditions
+from .faults import Fault
+from .matchers import CONDITION_OPTIONS, build_conditions, split_any_params
 from .responses import (
     RESPONSE_OPTIONS,
     Reply,
     ResponseSpec,
     check_body,
     json_response_body,
+    with_body_helpers,
     with_json_content_type,
 )
 from .routes import Route
@@ -29,7 +31,7 @@ from .routes import Route
 __all__ = ["REGISTER_OPTIONS", "REPLY_OPTIONS", "build_route", "known_options"]
 
 #: The options of one response, also allowed inside ``responses=[...]``.
-REPLY_OPTIONS = (*RESPONSE_OPTIONS, "exception", "delay")
+REPLY_OPTIONS = (*RESPONSE_OPTIONS, "text", "html", "cookies", "exception", "delay", "fault")
 #: Every option ``register_uri`` and ``register_json_uri`` take.
 REGISTER_OPTIONS = (
     "params",
@@ -39,6 +41,10 @@ REGISTER_OPTIONS = (
     "times",
     *CONDITION_OPTIONS,
     "match_params_partial",
+    "prefix",
+    "optional",
+    "name",
+    "passthrough",
 )
 
 
@@ -63,8 +69,24 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, o
     method = normalise_method(method)
     params = options.pop("params", None)
     partial = options.pop("match_params_partial", False)
-    if not isinstance(partial, bool):
-        raise TypeError(f"match_params_partial must be True or False, got {partial!r}")
+    prefix = options.pop("prefix", False)
+    optional = options.pop("optional", False)
+    passthrough = options.pop("passthrough", False)
+    flags = {
+        "match_params_partial": partial,
+        "prefix": prefix,
+        "optional": optional,
+        "passthrough": passthrough,
+    }
+    for flag, value in flags.items():
+        if not isinstance(value, bool):
+            raise TypeError(f"{flag} must be True or False, got {value!r}")
+    name = options.pop("name", None)
+    if name is not None and not (isinstance(name, str) and name):
+        raise TypeError(f"name must be a non-empty str, got {name!r}")
+    params, any_params = split_any_params(params, exact=not partial)
+    if any_params is not None:
+        partial = True  # the keys with ANY values are checked by any_params
     url: URL | re.Pattern[str]
     schemeless = original and isinstance(uri, str) and "://" not in uri and not uri.startswith("/")
     if isinstance(uri, re.Pattern):
@@ -73,15 +95,19 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, o
                 f"a URL pattern must be a str pattern, got the bytes pattern {uri.pattern!r}: "
                 f"requested URLs are matched as text; use re.compile({uri.pattern.decode('latin-1')!r})"
             )
-        if params is not None or partial:
-            raise ValueError("params and match_params_partial do not apply to a pattern uri")
+        if params is not None or partial or prefix:
+            raise ValueError("params, match_params_partial and prefix do not apply to a pattern uri")
         url = uri
     elif schemeless:
         # The original answered a request for the same string before aiohttp saw it.
         url = normalise_url("http://" + uri, params)
     else:
         url = normalise_url(uri, params)
+    if prefix and (partial or (isinstance(url, URL) and url.query_string)):
+        raise ValueError("a prefix route answers any query: give neither a query nor match_params_partial")
     conditions = build_conditions(options)
+    if any_params is not None:
+        conditions.insert(0, any_params)
     callback = options.pop("callback", None)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be a function taking the request, got {callback!r}")
@@ -130,6 +156,10 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, o
         callback=callback,
         times=times,
         schemeless=schemeless,
+        prefix=prefix,
+        optional=optional,
+        name=name,
+        passthrough=passthrough,
     )
 
 
@@ -155,7 +185,7 @@ def _with_fitting_length(reply: Reply) -> Reply:
     fitted = ResponseSpec(
         spec.status, spec.reason, headers, spec.body, spec.auto_length, like_server=spec.like_server
     )
-    return Reply(fitted, reply.exception, reply.delay)
+    return Reply(fitted, reply.exception, reply.delay, reply.fault)
 
 
 def known_options(options: dict[str, Any], known: tuple[str, ...], *, strict: bool) -> dict[str, Any]:
@@ -195,10 +225,20 @@ def _reply(options: dict[str, Any], *, json: bool, top_level: bool, original: bo
         raise ValueError(f"delay must be a finite number of seconds >= 0, got {delay}")
     if exception is not None:
         _check_exception(exception)
+    fault = options.pop("fault", None)
+    if fault is not None and not isinstance(fault, Fault):
+        raise TypeError(
+            f"fault must be one of aiohttpretty.faults (close_after(n), pause(seconds), short_body(extra), "
+            f"reset_in_head()), got {fault!r}"
+        )
+    options = with_body_helpers(options)
     if not original and not json:
         check_body(options.get("body"))
     return Reply(
-        _spec(options, json=json, top_level=top_level, like_server=not original), exception, float(delay)
+        _spec(options, json=json, top_level=top_level, like_server=not original),
+        exception,
+        float(delay),
+        fault,
     )
 
 

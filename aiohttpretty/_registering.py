@@ -9,8 +9,11 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Union
 
+from yarl import URL
+
 from ._urls import URI
-from .matchers import NOT_GIVEN
+from .faults import Fault
+from .matchers import NOT_GIVEN, Condition
 from .records import Call
 from .routes import Route
 
@@ -49,6 +52,17 @@ class Registering:
         match_data: Any = None,
         match: Callable[[Call], Any] | None = None,
         match_params_partial: bool = False,
+        match_multipart: Mapping[str, Any] | None = None,
+        match_proxy: str | URL | None = None,
+        conditions: Sequence[Condition] | None = None,
+        prefix: bool = False,
+        optional: bool = False,
+        name: str | None = None,
+        text: str | None = None,
+        html: str | None = None,
+        cookies: Mapping[str, Any] | None = None,
+        fault: Fault | None = None,
+        passthrough: bool = False,
         **unknown: Any,
     ) -> Route:
         """Register the response for ``method uri``; every option is described
@@ -84,6 +98,17 @@ class Registering:
         match_data: Any = None,
         match: Callable[[Call], Any] | None = None,
         match_params_partial: bool = False,
+        match_multipart: Mapping[str, Any] | None = None,
+        match_proxy: str | URL | None = None,
+        conditions: Sequence[Condition] | None = None,
+        prefix: bool = False,
+        optional: bool = False,
+        name: str | None = None,
+        text: str | None = None,
+        html: str | None = None,
+        cookies: Mapping[str, Any] | None = None,
+        fault: Fault | None = None,
+        passthrough: bool = False,
         **unknown: Any,
     ) -> Route:
         """Like :meth:`register_uri`, with ``body`` JSON-encoded and

@@ -155,6 +155,8 @@ class MockTransport(asyncio.Transport):
         self.call: Call | None = None
         self.url = url
         self.session_call: _context.SessionCall | None = None
+        #: The proxy aiohttp sends the requests of this connection through, or ``None``.
+        self.proxy: URL | None = None
 
     # What aiohttp writes.
     def write(self, data: bytes | bytearray | memoryview) -> None:

@@ -8,22 +8,25 @@ made and what differed.  The comparison itself is :mod:`.matchers`'.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Union
 
 from yarl import URL
 
 from ._urls import URI, normalise_method, normalise_url
-from .matchers import ANY_QUERY, EXACT, NOT_GIVEN, RequestPattern, assertion_checks
-from .records import Call, Mistake
+from .matchers import ANY_QUERY, EXACT, NOT_GIVEN, PARTIAL, RequestPattern, assertion_checks, split_any_params
+from .records import Call, CallList, Mistake
 
 __all__ = [
     "NOT_GIVEN",
     "CallAssertions",
     "CallPattern",
+    "Calls",
+    "Expected",
     "Raises",
     "check_call_count",
     "check_called",
+    "check_in_order",
     "check_not_called",
     "mistakes_message",
     "unmatched_message",
@@ -33,31 +36,39 @@ __all__ = [
 
 
 class CallPattern:
-    """What an assertion expects of a request."""
+    """What an assertion expects of a request (``method``/``uri`` ``None``: any)."""
 
     def __init__(
         self,
-        method: str,
-        uri: URI,
+        method: str | None,
+        uri: URI | None,
         *,
         params: Any = None,
         check_params: bool = True,
         headers: Mapping[str, Any] | None = None,
         data: Any = None,
         json: Any = NOT_GIVEN,
+        multipart: Mapping[str, Any] | None = None,
+        proxy: Any = None,
     ) -> None:
-        self.method = normalise_method(method)
-        self.url: URL = normalise_url(uri, params)
+        self.method = None if method is None or method == "*" else normalise_method(method)
+        params, any_params = split_any_params(params, exact=True)
+        self.url: URL | None = None if uri is None else normalise_url(uri, params)
         self.check_params = check_params
+        checks = assertion_checks(headers, data, json, multipart, proxy)
+        if any_params is not None and check_params:
+            checks.insert(0, any_params)
         self._pattern = RequestPattern(
             self.method,
-            self.url,
-            query=EXACT if check_params else ANY_QUERY,
-            conditions=assertion_checks(headers, data, json),
+            _EVERY_URL if self.url is None else self.url,
+            query=(PARTIAL if any_params else EXACT) if check_params else ANY_QUERY,
+            conditions=checks,
         )
         self.headers = {str(k): str(v) for k, v in (headers or {}).items()}
         self.data = data
         self.json = json
+        self.multipart = multipart
+        self.proxy = proxy
 
     def differences(self, call: Call) -> list[str]:
         """What differs between ``call`` and this pattern, in brief; empty when it matches."""
@@ -67,9 +78,11 @@ class CallPattern:
         return self._pattern.matches(call)
 
     def __str__(self) -> str:
-        url = self.url if self.check_params else self.url.with_query(None)
-        text = f"{self.method} {url}"
-        if not self.check_params:
+        url: Any = "(any url)" if self.url is None else self.url
+        if self.url is not None and not self.check_params:
+            url = self.url.with_query(None)
+        text = f"{self.method or '*'} {url}"
+        if self.url is not None and not self.check_params:
             text += " (any query)"
         if self.headers:
             text += f" headers={self.headers!r}"
@@ -77,6 +90,10 @@ class CallPattern:
             text += f" data={self.data!r:.200}"
         if self.json is not NOT_GIVEN:
             text += f" json={self.json!r:.200}"
+        if self.multipart is not None:
+            text += f" multipart={self.multipart!r:.200}"
+        if self.proxy is not None:
+            text += f" proxy={self.proxy}"
         return text
 
 
@@ -84,6 +101,64 @@ def with_msg(message: str, msg: Any) -> str:
     """``message`` with the test's own ``msg`` on a line of its own after it (the
     message ends with a list of requests, which ``msg`` must not be read as part of)."""
     return message if msg is None else f"{message}\n{msg}"
+
+
+_EVERY_URL = re.compile("")
+
+
+class Calls(CallList):
+    """A mock's recorded calls, with a query: :meth:`filter`."""
+
+    def filter(
+        self,
+        method: str | None = None,
+        url: URI | None = None,
+        *,
+        params: Any = None,
+        check_params: bool = True,
+        headers: Mapping[str, Any] | None = None,
+        data: Any = None,
+        json: Any = NOT_GIVEN,
+        multipart: Mapping[str, Any] | None = None,
+        proxy: Any = None,
+    ) -> CallList:
+        """The calls that match, in order: the criteria of ``assert_called``,
+        each optional (no ``method``/``url``: any)."""
+        pattern = CallPattern(
+            method,
+            url,
+            params=params,
+            check_params=check_params,
+            headers=headers,
+            data=data,
+            json=json,
+            multipart=multipart,
+            proxy=proxy,
+        )
+        return CallList(call for call in self if pattern.matches(call))
+
+
+#: One expected request of :meth:`CallAssertions.assert_calls_in_order`:
+#: ``(method, url)`` or a :class:`CallPattern`.
+Expected = Union[tuple[str, URI], CallPattern]
+
+
+def check_in_order(calls: list[Call], expected: Sequence[Expected]) -> str | None:
+    """The calls include requests matching ``expected``, in this order (others may come between)."""
+    patterns = [item if isinstance(item, CallPattern) else CallPattern(*item) for item in expected]
+    position = 0
+    for pattern in patterns:
+        while position < len(calls) and not pattern.matches(calls[position]):
+            position += 1
+        if position == len(calls):
+            return (
+                "Expected requests in this order:\n"
+                + "\n".join(f"  {p}" for p in patterns)
+                + f"\nNot found in order: {pattern}\nActual sequence:\n"
+                + ("\n".join(f"  {call.method} {call.url}" for call in calls) or "  (no requests)")
+            )
+        position += 1
+    return None
 
 
 def _actual(calls: list[Call], pattern: CallPattern) -> str:
@@ -156,6 +231,8 @@ class CallAssertions:
         headers: Mapping[str, Any] | None = None,
         data: Any = None,
         json: Any = NOT_GIVEN,
+        multipart: Mapping[str, Any] | None = None,
+        proxy: Any = None,
         msg: Any = None,
     ) -> None:
         """Fail unless at least one recorded request matches.
@@ -165,12 +242,23 @@ class CallAssertions:
         it, decoded from its ``Content-Encoding`` (a ``str`` as UTF-8, a mapping
         as a form-encoded body); ``json`` to that body decoded as JSON
         (``json=None`` expects a JSON ``null``; the default,
-        :data:`~aiohttpretty.NOT_GIVEN`, expects nothing); ``check_params=False``
-        ignores the query string.
+        :data:`~aiohttpretty.NOT_GIVEN`, expects nothing; a
+        :class:`~aiohttpretty.JsonLike` compares loosely); ``multipart`` to the
+        fields of a ``multipart/form-data`` body; ``proxy`` to the proxy the
+        request went through; ``check_params=False`` ignores the query string.
+        :data:`~aiohttpretty.ANY` stands for any value in each.
         """
         __tracebackhide__ = True
         pattern = CallPattern(
-            method, uri, params=params, check_params=check_params, headers=headers, data=data, json=json
+            method,
+            uri,
+            params=params,
+            check_params=check_params,
+            headers=headers,
+            data=data,
+            json=json,
+            multipart=multipart,
+            proxy=proxy,
         )
         self._check(check_called(self._calls_to_check(), pattern), msg)
 
@@ -184,12 +272,22 @@ class CallAssertions:
         headers: Mapping[str, Any] | None = None,
         data: Any = None,
         json: Any = NOT_GIVEN,
+        multipart: Mapping[str, Any] | None = None,
+        proxy: Any = None,
         msg: Any = None,
     ) -> None:
         """Fail if any recorded request matches (the criteria of :meth:`assert_called`)."""
         __tracebackhide__ = True
         pattern = CallPattern(
-            method, uri, params=params, check_params=check_params, headers=headers, data=data, json=json
+            method,
+            uri,
+            params=params,
+            check_params=check_params,
+            headers=headers,
+            data=data,
+            json=json,
+            multipart=multipart,
+            proxy=proxy,
         )
         self._check(check_not_called(self._calls_to_check(), pattern), msg)
 
@@ -204,15 +302,32 @@ class CallAssertions:
         headers: Mapping[str, Any] | None = None,
         data: Any = None,
         json: Any = NOT_GIVEN,
+        multipart: Mapping[str, Any] | None = None,
+        proxy: Any = None,
         msg: Any = None,
     ) -> None:
         """Fail unless exactly ``count`` recorded requests match (the criteria of
         :meth:`assert_called`)."""
         __tracebackhide__ = True
         pattern = CallPattern(
-            method, uri, params=params, check_params=check_params, headers=headers, data=data, json=json
+            method,
+            uri,
+            params=params,
+            check_params=check_params,
+            headers=headers,
+            data=data,
+            json=json,
+            multipart=multipart,
+            proxy=proxy,
         )
         self._check(check_call_count(self._calls_to_check(), pattern, count), msg)
+
+    def assert_calls_in_order(self, expected: Sequence[Expected], *, msg: Any = None) -> None:
+        """Fail unless requests matching ``expected`` (each ``(method, url)``
+        or a :class:`CallPattern`) were made in this order; other requests may
+        come between them."""
+        __tracebackhide__ = True
+        self._check(check_in_order(self._calls_to_check(), expected), msg)
 
 
 def unmatched_message(unmatched: list[Call]) -> str | None:
@@ -251,7 +366,7 @@ def mistakes_message(mistakes: list[Mistake]) -> str | None:
 
 def unused_routes_message(routes: Iterable[Any]) -> str | None:
     """Registered routes that were never requested."""
-    unused = [route for route in routes if not route.called]
+    unused = [route for route in routes if not route.called and not getattr(route, "optional", False)]
     if not unused:
         return None
     return "Registered routes were never requested (assert_all_called is on):\n" + "\n".join(

@@ -18,11 +18,14 @@ from __future__ import annotations
 import json as _json
 from collections.abc import Iterable, Mapping, Sequence
 from re import Pattern
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import parse_qsl
 
 from yarl import URL
 
+from ._conditions import Check as _Check
+from ._conditions import Condition, Difference, Multipart, Proxy, reasons, split_any_params
+from ._json_match import ANY, JsonLike, json_difference
 from ._urls import format_pairs, location, query_key, query_pairs
 
 if TYPE_CHECKING:
@@ -34,6 +37,7 @@ __all__ = [
     "EXACT",
     "NOT_GIVEN",
     "PARTIAL",
+    "PREFIX",
     "QUERY_DIFFERENCE",
     "Condition",
     "Difference",
@@ -43,13 +47,20 @@ __all__ = [
     "header_checks",
     "passed_checks",
     "same_data",
+    "split_any_params",
+    "under",
 ]
 
 #: The options of ``register_uri`` that add a condition on the request.
-CONDITION_OPTIONS = ("match_headers", "match_json", "match_data", "match")
-
-#: A condition on a request: ``None`` when it holds, else the reason it does not.
-Condition = Callable[["Call"], Union[str, None]]
+CONDITION_OPTIONS = (
+    "match_headers",
+    "match_json",
+    "match_data",
+    "match_multipart",
+    "match_proxy",
+    "match",
+    "conditions",
+)
 
 
 class _NotGiven:
@@ -65,26 +76,6 @@ class _NotGiven:
 #: The default of ``json=`` and ``match_json=``: no expectation at all (``None``
 #: would expect a JSON ``null``).
 NOT_GIVEN: Any = _NotGiven()
-
-
-class Difference(NamedTuple):
-    """How a request differs from an expectation."""
-
-    #: What was expected and what came, for the no-match error.
-    reason: str
-    #: What came, in brief, for the list of requests of a failed assertion.
-    actual: str
-
-
-class _Check:
-    """A built-in condition: a :data:`Condition` that also says what came."""
-
-    def difference(self, call: Call) -> Difference | None:
-        raise NotImplementedError
-
-    def __call__(self, call: Call) -> str | None:
-        difference = self.difference(call)
-        return None if difference is None else difference.reason
 
 
 class _Predicate(_Check):
@@ -109,15 +100,16 @@ class _Header(_Check):
     def __init__(self, expected: Any) -> None:
         if not isinstance(expected, Mapping):
             raise TypeError(f"match_headers must be a mapping of header names to values, got {expected!r}")
-        self.expected = {str(name): str(value) for name, value in expected.items()}
+        self.expected = {str(name): value if value is ANY else str(value) for name, value in expected.items()}
 
     def difference(self, call: Call) -> Difference | None:
         for name, value in self.expected.items():
             sent = call.headers.getall(name, [])
             if value not in sent:
                 got = ", ".join(repr(v) for v in sent) if sent else "no such header"
+                want = "present (ANY value)" if value is ANY else repr(value)
                 return Difference(
-                    f"match_headers: expected {name}: {value!r}, got {got}",
+                    f"match_headers: expected {name}: {want}, got {got}",
                     f"header {name}: {', '.join(sent) if sent else '(absent)'}",
                 )
         return None
@@ -130,10 +122,11 @@ def header_checks(headers: Mapping[str, Any]) -> list[_Check]:
 
 class _Json(_Check):
     def __init__(self, expected: Any) -> None:
-        try:
-            _json.dumps(expected)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"match_json must be JSON-serialisable data ({exc})") from None
+        if not isinstance(expected, JsonLike):
+            try:
+                _json.dumps(expected, default=lambda value: _placeholder(value))
+            except (TypeError, ValueError) as exc:
+                raise TypeError(f"match_json must be JSON-serialisable data ({exc})") from None
         self.expected = expected
 
     def difference(self, call: Call) -> Difference | None:
@@ -145,11 +138,22 @@ class _Json(_Check):
                 f"match_json: expected {self.expected!r}, got a body that is not JSON: {content[:80]!r}",
                 f"json (body is not JSON: {content!r:.100})",
             )
-        if decoded != self.expected:
+        if isinstance(self.expected, JsonLike):
+            where = json_difference(self.expected, decoded)
+        else:
+            where = None if decoded == self.expected else json_difference(self.expected, decoded) or "differs"
+        if where is not None:
             return Difference(
-                f"match_json: expected {self.expected!r}, got {decoded!r}", f"json {decoded!r:.200}"
+                f"match_json: expected {self.expected!r:.200}, got {decoded!r:.200} ({where})",
+                f"json {decoded!r:.200}",
             )
         return None
+
+
+def _placeholder(value: Any) -> Any:
+    if value is ANY:
+        return None
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def same_data(expected: Any, body: bytes) -> bool:
@@ -202,17 +206,31 @@ _BUILDERS: dict[str, Callable[[Any], _Check]] = {
     "match_headers": _Header,
     "match_json": _Json,
     "match_data": _Data,
+    "match_proxy": Proxy,
     "match": _Predicate,
 }
 
 
 def build_conditions(options: dict[str, Any]) -> list[Condition]:
     """Take the condition options out of ``options`` and check them."""
-    return [_BUILDERS[name](options.pop(name)) for name in CONDITION_OPTIONS if name in options]
+    checks: list[Condition] = []
+    for name in CONDITION_OPTIONS:
+        if name not in options:
+            continue
+        value = options.pop(name)
+        if name == "conditions":
+            checks.extend(reasons(value))
+        elif name == "match_multipart":
+            checks.append(Multipart(value))
+        else:
+            checks.append(_BUILDERS[name](value))
+    return checks
 
 
-def assertion_checks(headers: Mapping[str, Any] | None, data: Any, json: Any) -> list[Condition]:
-    """The checks of an assertion's ``headers=``, ``data=`` and ``json=``."""
+def assertion_checks(
+    headers: Mapping[str, Any] | None, data: Any, json: Any, multipart: Any = None, proxy: Any = None
+) -> list[Condition]:
+    """The checks of an assertion's ``headers=``, ``data=``, ``json=``, ``multipart=`` and ``proxy=``."""
     checks: list[Condition] = []
     if headers is not None:
         if not isinstance(headers, Mapping):
@@ -222,6 +240,10 @@ def assertion_checks(headers: Mapping[str, Any] | None, data: Any, json: Any) ->
         checks.append(_Data(data, "data"))
     if json is not NOT_GIVEN:
         checks.append(_Json(json))
+    if multipart is not None:
+        checks.append(Multipart(multipart, "multipart"))
+    if proxy is not None:
+        checks.append(Proxy(proxy, "proxy"))
     return checks
 
 
@@ -233,8 +255,18 @@ def passed_checks(arguments: Mapping[str, Any]) -> list[Condition]:
 #: How the reason of a difference in the query starts.
 QUERY_DIFFERENCE = "query "
 
-#: How the query of a :class:`RequestPattern` is compared.
-EXACT, PARTIAL, ANY_QUERY = "exact", "partial", "any"
+#: How the query of a :class:`RequestPattern` is compared; ``PREFIX``: the
+#: URL is a prefix of the requested one (at a ``/``), any query.
+EXACT, PARTIAL, ANY_QUERY, PREFIX = "exact", "partial", "any", "prefix"
+
+
+def under(prefix: URL, url: URL) -> bool:
+    """Whether ``url`` is ``prefix`` or below it (the path at a ``/``)."""
+    mine, theirs = location(prefix), location(url)
+    if mine[:3] != theirs[:3]:
+        return False
+    path = mine[3].rstrip("/")
+    return theirs[3] == mine[3] or theirs[3].startswith(path + "/") or not path
 
 
 class RequestPattern:
@@ -264,6 +296,8 @@ class RequestPattern:
         """Whether ``url`` fits, the method and conditions aside."""
         if not isinstance(self.url, URL):
             return self.url.match(str(url)) is not None
+        if self.query == PREFIX:
+            return under(self.url, url)
         if location(self.url) != location(url):
             return False
         if self.query == PARTIAL:
@@ -294,6 +328,11 @@ class RequestPattern:
                 diffs.append(Difference(reason, f"url {url}"))
             return diffs
         mine, theirs = location(self.url), location(url)
+        if self.query == PREFIX:
+            if not under(self.url, url):
+                reason = f"url is not under the prefix {self.url}"
+                diffs.append(Difference(reason, f"url {url.with_query(None)}"))
+            return diffs
         if mine != theirs:
             parts = []
             if mine[:3] != theirs[:3]:

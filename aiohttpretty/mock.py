@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import re
 import traceback
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from yarl import URL
 
-from . import _canned, _context, _seam, _transport
+from . import _canned, _context, _forward, _seam, _transport
 from ._app import AppMount
+from ._management import RouteManagement, passthrough_rules
 from ._options import build_route
 from ._registering import Registering
 from ._urls import URI, location, normalise_method, normalise_url
-from .assertions import CallAssertions, Raises
+from .assertions import CallAssertions, Calls, Raises
 from .errors import NetworkEscape, NoRouteMatched, exceptions_in, names_refusal, refusals_in
 from .matchers import ANY_QUERY, EXACT, RequestPattern, passed_checks
 from .records import Call, CallList, Mistake
@@ -36,7 +38,7 @@ __all__ = ["ORIGINAL_API", "AioHTTPretty"]
 ORIGINAL_API = "_aiohttpretty_original_api"
 
 
-class AioHTTPretty(Registering, CallAssertions):
+class AioHTTPretty(RouteManagement, Registering, CallAssertions):
     """A mock of aiohttp's client: routes, recorded calls and activation.
 
     The module-level functions of :mod:`aiohttpretty` forward to the current
@@ -50,12 +52,17 @@ class AioHTTPretty(Registering, CallAssertions):
     def __init__(self) -> None:
         self._registry = Registry()
         #: Every request answered by a route, in arrival order.
-        self.calls: CallList = CallList()
+        self.calls: Calls = Calls()
         #: Requests that no route answered (refused with :class:`NoRouteMatched`).
         self.unmatched: CallList = CallList()
         #: Mistakes of registrations that showed at request time (:class:`Mistake`).
         self.mistakes: list[Mistake] = []
         self._passthrough: frozenset[str] = frozenset()
+        self._url_passthrough: tuple[Callable[[URL], bool], ...] = ()
+        #: Send every request no route matches to the network (never the default).
+        self.passthrough_unmatched = False
+        #: The requests sent to the network by a passthrough rule, route or ``passthrough_unmatched``.
+        self.passed_through: CallList = CallList()
         #: What answers a request no route matched, before it is refused
         #: (:class:`~._transport.Mount`: apps, cassettes), first accepting first.
         self._mounts: list[_transport.Mount] = []
@@ -69,6 +76,10 @@ class AioHTTPretty(Registering, CallAssertions):
     def _register(self, method: str, uri: Any, options: dict[str, Any], *, json: bool) -> Route:
         original = bool(options.pop(ORIGINAL_API, False))
         route = build_route(method, uri, options, json=json, original=original)
+        if route.name is not None:
+            for old in self._registry:
+                if old.name == route.name:
+                    self._registry.remove(old)  # a named route replaces the one of that name
         self._registry.add(route)
         return route
 
@@ -132,22 +143,22 @@ class AioHTTPretty(Registering, CallAssertions):
         """Whether this mock is intercepting aiohttp now."""
         return _seam.active() is self or self in _seam._active
 
-    def activate(self, passthrough: Any = None) -> None:
+    def activate(self, passthrough: Any = None, *, passthrough_unmatched: bool | None = None) -> None:
         """Start intercepting every aiohttp client request.  Safe to call twice.
 
         ``passthrough`` lists hosts (``'127.0.0.1'``) or ``host:port`` pairs
         whose requests go to the real network, e.g. to an
-        :class:`aiohttp.test_utils.TestServer`; everything else stays mocked.
+        :class:`aiohttp.test_utils.TestServer`, and compiled patterns or
+        functions of the request's :class:`yarl.URL` choosing the URLs that go
+        there; everything else stays mocked.  ``passthrough_unmatched=True``
+        sends every request no route matches to the network (never the default).
         """
         if passthrough is not None:
-            if isinstance(passthrough, str):
-                passthrough = [passthrough]
-            hosts = list(passthrough)
-            if not all(isinstance(host, str) and host for host in hosts):
-                raise TypeError(
-                    f"passthrough must be a list of host names or host:port strings, got {hosts!r}"
-                )
-            self._passthrough = frozenset(host.lower() for host in hosts)
+            self._passthrough, self._url_passthrough = passthrough_rules(passthrough)
+        if passthrough_unmatched is not None:
+            if not isinstance(passthrough_unmatched, bool):
+                raise TypeError(f"passthrough_unmatched must be True or False, got {passthrough_unmatched!r}")
+            self.passthrough_unmatched = passthrough_unmatched
         was_active = self.is_active
         _seam.install(self)
         if not was_active:
@@ -170,7 +181,10 @@ class AioHTTPretty(Registering, CallAssertions):
 
     def connect(self, connector: aiohttp.BaseConnector, req: aiohttp.ClientRequest) -> _seam.ResponseHandler:
         """A mocked connection for ``req``, answered by this mock."""
-        return _transport.open_connection(connector, req.url, self)
+        protocol = _transport.open_connection(connector, req.url, self)
+        if req.proxy is not None:
+            protocol.transport.proxy = req.proxy  # type: ignore[union-attr]
+        return protocol
 
     def escaped(self, method: str, url: URL, how: str) -> BaseException:
         """A real connection was about to carry ``method url``: the refusal."""
@@ -200,11 +214,18 @@ class AioHTTPretty(Registering, CallAssertions):
             passed.method if passed is not None else None,
             received=passed.kwargs if passed is not None else None,
         )
+        call.proxy = channel.proxy
+        if self._url_passthrough and any(rule(call.url) for rule in self._url_passthrough):
+            self.passed_through.append(call)
+            return _forward.forward(call, channel, "passthrough")
         try:
             route = self._registry.resolve(call)
             if route is None:
                 if self._mounts:
                     return self._mounted(call, channel)
+                if self.passthrough_unmatched:
+                    self.passed_through.append(call)
+                    return _forward.forward(call, channel, "passthrough_unmatched")
                 raise NoRouteMatched(self._registry.explain(call))
             reply = route.next_reply()
         except NoRouteMatched as exc:
@@ -218,6 +239,8 @@ class AioHTTPretty(Registering, CallAssertions):
         call.route = route
         self.calls.append(call)
         route.calls.append(call)
+        if route.passthrough:
+            return _forward.forward(call, channel, "passthrough=True")
         return _canned.answer(route, reply, call, channel)
 
     def _mounted(self, call: Call, channel: _transport.MockTransport) -> _transport.Pending | None:
@@ -229,6 +252,9 @@ class AioHTTPretty(Registering, CallAssertions):
                 channel.call = call
                 self.calls.append(call)
                 return responder.respond(call, channel)
+        if self.passthrough_unmatched:
+            self.passed_through.append(call)
+            return _forward.forward(call, channel, "passthrough_unmatched")
         reasons = (mount.explain(call) for mount in self._mounts)
         explained = [self._registry.explain(call), *(reason for reason in reasons if reason)]
         exc = NoRouteMatched("\n".join(explained))

@@ -14,7 +14,7 @@ from yarl import URL
 from ._urls import location, normalise_url, query_key
 from ._wire import parse_header_lines
 
-__all__ = ["AnsweringRoute", "Call", "CallList", "CalledURI", "Mistake"]
+__all__ = ["AnsweringRoute", "Call", "CallList", "CalledURI", "Mistake", "SentResponse"]
 
 
 class AnsweringRoute(Protocol):
@@ -104,6 +104,8 @@ class Call(Mapping[str, Any]):
         "body",
         "kwargs",
         "method",
+        "proxy",
+        "response",
         "route",
         "url",
     )
@@ -137,6 +139,10 @@ class Call(Mapping[str, Any]):
         #: The route that answered, or ``None`` when none matched.
         self.route: AnsweringRoute | None = None
         self._passed_method = passed_method or method
+        #: The response as sent (:class:`SentResponse`), once the mock answered.
+        self.response: SentResponse | None = None
+        #: The proxy the request went through (``proxy=``), or ``None``.
+        self.proxy: URL | None = None
 
     @property
     def _arguments(self) -> Mapping[str, Any]:
@@ -215,6 +221,46 @@ def _decoded(body: bytes, encoding: str) -> bytes:
             except zlib.error:
                 return body
     return data
+
+
+class SentResponse:
+    """The response a route sent for a call: ``status``, ``reason``,
+    ``headers`` and ``body`` (the bytes of the body as sent, or ``None`` when
+    no response was completed)."""
+
+    __slots__ = ("_head", "_headers", "body")
+
+    def __init__(self, head: bytes, body: bytes | None) -> None:
+        # The head as sent (with the body, when it was sent in one piece), read when looked at.
+        self._head = head
+        self._headers: CIMultiDictProxy[str] | None = None
+        #: The body bytes as sent on the wire (after chunked framing is removed).
+        self.body = body
+
+    def _status_line(self) -> list[str]:
+        line = self._head.split(b"\r\n", 1)[0].decode("latin-1")
+        return [*line.split(" ", 2), ""][:3]
+
+    @property
+    def status(self) -> int:
+        """The status code sent."""
+        return int(self._status_line()[1])
+
+    @property
+    def reason(self) -> str:
+        """The reason phrase sent."""
+        return self._status_line()[2]
+
+    @property
+    def headers(self) -> CIMultiDictProxy[str]:
+        """The response headers as sent."""
+        if self._headers is None:
+            head = self._head.split(b"\r\n\r\n", 1)[0]
+            self._headers = parse_header_lines(head.split(b"\r\n", 1)[1] if b"\r\n" in head else b"")
+        return self._headers
+
+    def __repr__(self) -> str:
+        return f"<SentResponse {self.status} {self.reason}>"
 
 
 class CallList(list[Call]):

@@ -9,6 +9,7 @@ import http
 import json as _json
 import re
 from collections.abc import AsyncIterator, Iterable, Mapping
+from http.cookies import CookieError, SimpleCookie
 from typing import Any, Protocol, Union, runtime_checkable
 
 from . import _wire
@@ -30,6 +31,7 @@ __all__ = [
     "is_one_shot",
     "is_stream",
     "json_response_body",
+    "with_body_helpers",
     "with_json_content_type",
 ]
 
@@ -336,6 +338,58 @@ def with_json_content_type(headers: Any) -> list[tuple[str, str]]:
     return pairs
 
 
+_TEXT_TYPES = {"text": "text/plain", "html": "text/html"}
+
+
+def with_body_helpers(options: dict[str, Any]) -> dict[str, Any]:
+    """``text=``/``html=`` as a UTF-8 body with its ``Content-Type`` (unless
+    ``headers`` gives one), ``cookies=`` as ``Set-Cookie`` headers."""
+    given = [name for name in ("body", "text", "html") if options.get(name) is not None]
+    if len(given) > 1:
+        raise TypeError(f"give one of body, text and html, got {', '.join(given)}")
+    for name, kind in _TEXT_TYPES.items():
+        text = options.pop(name, None)
+        if text is None:
+            continue
+        if not isinstance(text, str):
+            raise TypeError(f"{name} must be a str, got {type(text).__name__}")
+        pairs = _headers(options.get("headers"))
+        if not any(header.lower() == "content-type" for header, _ in pairs):
+            pairs.insert(0, ("Content-Type", f"{kind}; charset=utf-8"))
+        options["headers"], options["body"] = pairs, text.encode("utf-8")
+    cookies = options.pop("cookies", None)
+    if cookies is not None:
+        options["headers"] = _headers(options.get("headers")) + [
+            ("Set-Cookie", line) for line in _cookie_lines(cookies)
+        ]
+    return options
+
+
+def _cookie_lines(cookies: Any) -> list[str]:
+    if not isinstance(cookies, Mapping):
+        raise TypeError(
+            "cookies must be a mapping of names to a value or a dict with 'value' and attributes "
+            f"(path, domain, expires, max-age, secure, httponly, samesite), got {cookies!r}"
+        )
+    lines = []
+    for name, value in cookies.items():
+        attributes: dict[str, Any] = {}
+        if isinstance(value, Mapping):
+            attributes = {key.replace("_", "-").lower(): item for key, item in value.items()}
+            if "value" not in attributes:
+                raise TypeError(f"cookies: {name!r} gives attributes without a 'value'")
+            value = attributes.pop("value")
+        jar: SimpleCookie = SimpleCookie()
+        try:
+            jar[name] = str(value)
+            for key, item in attributes.items():
+                jar[name][key] = item
+        except CookieError as exc:
+            raise ValueError(f"cookies: {name!r}: {exc}") from None
+        lines.append(jar[name].OutputString())
+    return lines
+
+
 def json_response_body(body: Any) -> Any:
     """A ``responses`` entry's body for register_json_uri: data is JSON-encoded,
     ``str`` and ``bytes`` are sent as given (as the original did)."""
@@ -349,13 +403,18 @@ def json_response_body(body: Any) -> Any:
 
 class Reply:
     """What a route does for one request: wait ``delay`` seconds, then fail with
-    ``exception`` or send ``spec``."""
+    ``exception`` or send ``spec`` (misbehaving as ``fault`` says)."""
 
-    __slots__ = ("delay", "exception", "spec")
+    __slots__ = ("delay", "exception", "fault", "spec")
 
     def __init__(
-        self, spec: ResponseSpec, exception: BaseException | type[BaseException] | None, delay: float
+        self,
+        spec: ResponseSpec,
+        exception: BaseException | type[BaseException] | None,
+        delay: float,
+        fault: Any = None,
     ) -> None:
         self.spec = spec
         self.exception = exception
         self.delay = delay
+        self.fault = fault

@@ -21,7 +21,7 @@ from yarl import URL
 
 from ._urls import Location, QueryKey, location, normalise_method, normalise_url, query_key
 from .errors import WEBSOCKET_HINT, ResponsesExhausted
-from .matchers import EXACT, PARTIAL, QUERY_DIFFERENCE, Condition, RequestPattern
+from .matchers import EXACT, PARTIAL, PREFIX, QUERY_DIFFERENCE, Condition, RequestPattern
 from .records import Call, CallList
 
 if TYPE_CHECKING:
@@ -51,8 +51,20 @@ class Route:
         callback: Callable[..., Any] | None = None,
         times: int | None = None,
         schemeless: bool = False,
+        prefix: bool = False,
+        optional: bool = False,
+        name: str | None = None,
+        passthrough: bool = False,
     ) -> None:
         self.method = method
+        #: The route's requests go to the network (their responses are the server's).
+        self.passthrough = passthrough
+        #: The URL is a prefix: the route answers every URL under it, any query.
+        self.prefix = prefix
+        #: Not requesting this route does not fail ``assert_all_called``.
+        self.optional = optional
+        #: The route's name, if given (``mock.route(name)``, messages).
+        self.name = name
         #: Registered through the original API without a scheme (answered as ``http://``).
         self.schemeless = schemeless
         #: The registered URL (``params`` merged into its query), or a compiled pattern.
@@ -62,15 +74,16 @@ class Route:
         self.conditions = tuple(conditions)
         self.partial_query = partial_query
         #: What a request must look like to be answered (the URL and conditions).
+        query = PREFIX if prefix else PARTIAL if partial_query else EXACT
         self.pattern = RequestPattern(
-            method, url, query=PARTIAL if partial_query else EXACT, conditions=self.conditions
+            None if method == "*" else method, url, query=query, conditions=self.conditions
         )
         #: A function computing the response at request time, or ``None``.
         self.callback = callback
         #: How many requests the route answers before it stops matching (``None``: no limit).
         self.times = times
         self.key: RouteKey | None = None
-        if isinstance(url, URL):
+        if isinstance(url, URL) and not prefix and method != "*":
             self.key = (method, location(url), query_key(url))
         #: The requests this route answered, in order.
         self.calls: CallList = CallList()
@@ -121,7 +134,9 @@ class Route:
         """``METHOD url`` of the route, for messages (``re '...'`` for a pattern)."""
         url = f"re {self.url.pattern!r}" if isinstance(self.url, Pattern) else str(self.url)
         extra = " (partial query)" if self.partial_query else ""
-        return f"{self.method} {url}{extra}"
+        extra += " (prefix)" if self.prefix else ""
+        named = f" [{self.name}]" if self.name else ""
+        return f"{self.method} {url}{extra}{named}"
 
     def __repr__(self) -> str:
         return f"<Route {self.describe()} calls={self.call_count}>"
@@ -132,8 +147,8 @@ class Registry:
 
     Exact routes are found by a hash lookup of ``(method, url, query)``; routes
     with ``match_params_partial`` by ``(method, url)``; pattern routes are tried
-    last, in order.  Among routes found the same way, the first registered that
-    matches wins.
+    next, in order, and catch-all routes (method ``"*"`` or a URL prefix) last.
+    Among routes found the same way, the first registered that matches wins.
     """
 
     def __init__(self) -> None:
@@ -141,6 +156,7 @@ class Registry:
         self._exact: dict[RouteKey, list[Route]] = {}
         self._partial: dict[tuple[str, Location], list[Route]] = {}
         self._patterns: list[Route] = []
+        self._wild: list[Route] = []
 
     def add(self, route: Route) -> None:
         """Register ``route``; it replaces a plain route for the same method and URL."""
@@ -151,7 +167,9 @@ class Registry:
                     self._remove(old)
                     break
         self._routes.append(route)
-        if route.key is None:
+        if route.prefix or route.method == "*":
+            self._wild.append(route)
+        elif route.key is None:
             self._patterns.append(route)
         elif route.partial_query:
             self._partial.setdefault((route.key[0], route.key[1]), []).append(route)
@@ -160,8 +178,16 @@ class Registry:
 
     def _remove(self, route: Route) -> None:
         self._routes.remove(route)
-        assert route.key is not None
-        self._exact[route.key].remove(route)
+        for routes in (self._wild, self._patterns, *self._exact.values(), *self._partial.values()):
+            if route in routes:
+                routes.remove(route)
+                return
+
+    def remove(self, route: Route) -> None:
+        """Unregister ``route``; :class:`ValueError` when it is not registered here."""
+        if not any(route is registered for registered in self._routes):
+            raise ValueError(f"{route!r} is not registered on this mock")
+        self._remove(route)
 
     def resolve(self, call: Call) -> Route | None:
         """The route that answers ``call``, or ``None``."""
@@ -177,6 +203,9 @@ class Registry:
         for route in self._patterns:
             if route.method == method and route.pattern.url_fits(url) and route._accepts(call):
                 return route
+        for route in self._wild:
+            if route.method in (method, "*") and route.pattern.url_fits(url) and route._accepts(call):
+                return route
         return None
 
     def find(self, method: str, url: URL) -> Route | None:
@@ -189,6 +218,7 @@ class Registry:
         self._exact.clear()
         self._partial.clear()
         self._patterns.clear()
+        self._wild.clear()
 
     def __iter__(self) -> Iterator[Route]:
         return iter(list(self._routes))

@@ -64,6 +64,9 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
     assert_all_called: ClassVar[bool] = False
     #: Hosts whose requests go to the real network (e.g. ``['127.0.0.1']``).
     passthrough: ClassVar[tuple[str, ...]] = ()
+    #: Send every request no route matches to the network, for adopting the mock
+    #: test by test (never the default).
+    passthrough_unmatched: ClassVar[bool] = False
     #: A cassette file every test records to or replays from (``{test}`` is the
     #: test method's name, for a file per test; relative to the test's file).
     cassette: ClassVar[str | None] = None
@@ -115,6 +118,7 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
         # runs even when activating fails or the verdict fails the test.
         self.addCleanup(self._aiohttpretty_restore, lifecycle)
         lifecycle.start()
+        lifecycle.mock.passthrough_unmatched = self.passthrough_unmatched
         self.addCleanup(self._aiohttpretty_verdict, lifecycle)
 
     def _aiohttpretty_verdict(self, lifecycle: Lifecycle) -> None:
@@ -181,6 +185,7 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
     register_app = _on_the_tests_mock(AioHTTPretty.register_app)
     fake_request = _on_the_tests_mock(AioHTTPretty.fake_request)
     has_call = _on_the_tests_mock(AioHTTPretty.has_call)
+    get_calls = _on_the_tests_mock(AioHTTPretty.get_calls)
 
     @property
     def calls(self) -> CallList:
@@ -191,6 +196,7 @@ class AioHTTPrettyTestCase(CallAssertions, unittest.IsolatedAsyncioTestCase):
     assertCalled = _unittest_named("assertCalled", CallAssertions.assert_called)
     assertNotCalled = _unittest_named("assertNotCalled", CallAssertions.assert_not_called)
     assertCallCount = _unittest_named("assertCallCount", CallAssertions.assert_call_count)
+    assertCallsInOrder = _unittest_named("assertCallsInOrder", CallAssertions.assert_calls_in_order)
 
     def _calls_to_check(self) -> list[Call]:
         return self.calls

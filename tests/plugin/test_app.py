@@ -54,6 +54,8 @@ def test_fixture_serves_an_app_and_cleans_it_up(pytester: pytest.Pytester) -> No
                     assert response.status == 500
         """
     )
-    result = pytester.runpytest("-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning")
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "-p", "no:randomly", "-W", "ignore::DeprecationWarning"
+    )
     result.assert_outcomes(passed=3, errors=1)
     result.stdout.fnmatch_lines(["*GET https://api.example.com/: KeyError: 'missing'*", "*Traceback*"])

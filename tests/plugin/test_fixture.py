@@ -98,6 +98,32 @@ def test_fixture_methods(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1)
 
 
+def test_fixture_queries_calls_and_their_order(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        import aiohttpretty
+        from webclient import get, post
+
+
+        @pytest.mark.asyncio
+        async def test_order_and_filter(aiohttpretty_mock):
+            aiohttpretty_mock.register_uri("*", "http://api.test/", prefix=True, text="ok")
+            aiohttpretty_mock.register_uri("GET", "http://api.test/spare", optional=True)
+            await post("http://api.test/login", json={"user": "ada"})
+            await get("http://api.test/data")
+            aiohttpretty_mock.assert_calls_in_order([("POST", "http://api.test/login"), ("GET", "http://api.test/data")])
+            with pytest.raises(AssertionError, match="Actual sequence"):
+                aiohttpretty_mock.assert_calls_in_order([("GET", "http://api.test/data"), ("POST", "http://api.test/login")])
+            assert len(aiohttpretty_mock.get_calls("POST", json={"user": aiohttpretty.ANY})) == 1
+            assert aiohttpretty_mock.calls[1].response.headers["Content-Type"] == "text/plain; charset=utf-8"
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+
+
 def test_fixture_registration_refuses_unknown_options(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
