@@ -1,22 +1,60 @@
 """What a connector does while it connects, done for a mocked connection
-without a socket or a resolver: the trace signals of resolving the host name,
-and the ``Proxy-Authorization`` header an HTTP proxy receives.
+without a socket or a resolver (:func:`connect`, called by the seam's
+``_create_connection``): the trace signals of resolving the host name, and
+the ``Proxy-Authorization`` header an HTTP proxy receives.
 
-Only aiohttp's public API is used here, and the trace objects aiohttp hands
-to ``_create_connection`` (their ``send_dns_*`` methods are listed in
-:data:`._seam.PRIVATE_NAMES`, with the rest of what :mod:`._seam` relies on).
+Besides aiohttp's public API, this relies on the trace objects aiohttp hands
+to ``_create_connection``: their methods are in :data:`PRIVATE_NAMES`, part
+of :data:`._seam.PRIVATE_NAMES` (checked by a test against the installed
+aiohttp).  The seam looks up the DNS cache's time to live itself.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import hdrs
 
-__all__ = ["as_a_proxy_receives", "send_dns_signals"]
+if TYPE_CHECKING:
+    from ._hooks import Interceptor
+
+__all__ = ["PRIVATE_NAMES", "as_a_proxy_receives", "connect", "send_dns_signals"]
+
+#: The private names of aiohttp used here, as in :data:`._seam.PRIVATE_NAMES`.
+PRIVATE_NAMES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
+    ("aiohttp.tracing.Trace", "send_dns_cache_hit", ("self", "host")),
+    ("aiohttp.tracing.Trace", "send_dns_cache_miss", ("self", "host")),
+    ("aiohttp.tracing.Trace", "send_dns_resolvehost_start", ("self", "host")),
+    ("aiohttp.tracing.Trace", "send_dns_resolvehost_end", ("self", "host")),
+)
+
+
+async def connect(
+    connector: aiohttp.BaseConnector,
+    req: aiohttp.ClientRequest,
+    traces: Any,
+    interceptor: Interceptor,
+    closes: bool,
+    ttl: float | None,
+) -> asyncio.BaseProtocol:
+    """A mocked connection for ``req`` from ``interceptor``, made as
+    ``connector`` would make one: a :class:`aiohttp.TCPConnector` resolving
+    the host (not through a proxy) sends the trace signals of it, and a
+    request through an HTTP proxy gets its ``Proxy-Authorization``.
+    ``closes``: the connection closes after its response (aiohttp before 3.11
+    did so for proxies); ``ttl``: how long the connector caches a resolved
+    name (``ttl_dns_cache``)."""
+    if traces and req.proxy is None and isinstance(connector, aiohttp.TCPConnector):
+        await send_dns_signals(connector, req.url.raw_host, req.url.port, traces, ttl)
+    as_a_proxy_receives(req)
+    protocol = interceptor.connect(connector, req)
+    if closes:
+        protocol.force_close()  # type: ignore[attr-defined]
+    return protocol
 
 
 def as_a_proxy_receives(req: aiohttp.ClientRequest) -> None:

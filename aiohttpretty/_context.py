@@ -1,53 +1,30 @@
 """What travels from a session call to its connection (the arguments the
-code passed, a URL without a scheme), what the seam asks of the mock
-(:class:`Interceptor`), and the event loop's turns; no aiohttp here (but in
-annotations)."""
+code passed, whether a connection passes through), and the event loop's
+turns; no aiohttp here."""
 
 from __future__ import annotations
 
 import contextvars
 import functools
-from typing import TYPE_CHECKING, Any, Callable, Protocol
-
-from .errors import AioHTTPrettyWarning, warn
-
-if TYPE_CHECKING:
-    import aiohttp
-    from yarl import URL
-
-    from ._seam import ResponseHandler
+from collections.abc import Awaitable
+from typing import Any, Callable, TypeVar
 
 __all__ = [
     "SESSION_VERBS",
-    "Interceptor",
     "SessionCall",
-    "noting_passed",
     "passed_to_session_method",
-    "schemeless",
+    "passing",
+    "passing_through",
     "session_call",
     "turn_due",
+    "wrap_session_methods",
 ]
+
+T = TypeVar("T")
 
 #: The methods of :class:`aiohttp.ClientSession` that add arguments of their
 #: own before calling ``_request`` (``allow_redirects``, ``data=None``).
 SESSION_VERBS = ("get", "options", "head", "post", "put", "patch", "delete")
-
-
-class Interceptor(Protocol):
-    """What the seam asks of the mock that answers."""
-
-    def passes_through(self, host: str | None, port: int | None) -> bool:
-        """Whether a connection to ``host:port`` goes to the real network."""
-
-    def connect(self, connector: aiohttp.BaseConnector, req: aiohttp.ClientRequest) -> ResponseHandler:
-        """A mocked connection for ``req``."""
-
-    def schemeless(self, text: str) -> str | None:
-        """The URL to request instead of ``text``, a URL without a scheme, or ``None``."""
-
-    def escaped(self, method: str, url: URL, how: str) -> BaseException:
-        """A real connection was about to be used for ``method url``: record the
-        refusal and return the error for the client."""
 
 
 class SessionCall:
@@ -74,12 +51,11 @@ session_call: contextvars.ContextVar[SessionCall | None] = contextvars.ContextVa
 _passed: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
     "aiohttpretty_passed", default=None
 )
+# Set while a real connection is opened for a passthrough host.
+_passing: contextvars.ContextVar[bool] = contextvars.ContextVar("aiohttpretty_passing", default=False)
 
 
-def noting_passed(method: Callable[..., Any]) -> Callable[..., Any]:
-    """A session method (``get``, ``post`` ...) noting the keyword arguments it
-    was given, for the ``_request`` call it makes at once: it adds its own."""
-
+def _noting_passed(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
     def noting(self: Any, *args: Any, **kwargs: Any) -> Any:
         token = _passed.set(kwargs)
@@ -92,9 +68,33 @@ def noting_passed(method: Callable[..., Any]) -> Callable[..., Any]:
     return noting
 
 
+def wrap_session_methods(cls: type, patches: list[tuple[type, str, Any]]) -> None:
+    """Wrap ``get``, ``post`` ... of ``cls`` (``aiohttp.ClientSession``) to note
+    the keyword arguments each was given, for the ``_request`` call it makes at
+    once (it adds its own); the originals go into ``patches``."""
+    for name in SESSION_VERBS:
+        original = cls.__dict__[name]
+        patches.append((cls, name, original))
+        setattr(cls, name, _noting_passed(original))
+
+
 def passed_to_session_method() -> dict[str, Any] | None:
     """The keyword arguments of the session method calling ``_request`` now."""
     return _passed.get()
+
+
+async def passing(connecting: Awaitable[T]) -> T:
+    """Await ``connecting``, a real connection to a passthrough host."""
+    token = _passing.set(True)
+    try:
+        return await connecting
+    finally:
+        _passing.reset(token)
+
+
+def passing_through() -> bool:
+    """Whether a real connection to a passthrough host is being opened now."""
+    return _passing.get()
 
 
 # Mocked requests made since the event loop last had a turn.
@@ -116,18 +116,3 @@ def turn_due() -> bool:
         return False
     _requests_without_turn = 0
     return True
-
-
-def schemeless(interceptor: Interceptor, text: str) -> str:
-    """``text``, a URL without a scheme, or the URL the original API answers it
-    as (with a warning)."""
-    replacement = interceptor.schemeless(text)
-    if replacement is None:
-        return text  # aiohttp refuses it, as in production
-    warn(
-        AioHTTPrettyWarning(
-            f"{text!r} has no scheme: aiohttp refuses such a URL (InvalidURL) in production. It is "
-            f"answered as {replacement!r} because the original API registered it so; add the scheme."
-        )
-    )
-    return replacement

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ._transport import Channel
     from .records import Call
 
-__all__ = ["forward"]
+__all__ = ["forward", "request_bytes", "ssl_context"]
 
 _HOP_BY_HOP = frozenset(
     ("connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "expect", "content-length")
@@ -35,7 +35,7 @@ async def forward(call: Call, channel: Channel, why: str) -> None:
         reader, writer = await asyncio.open_connection(
             host,
             url.port,
-            ssl=_ssl_context(call.kwargs.get("ssl", True)) if secure else None,
+            ssl=ssl_context(call.kwargs.get("ssl", True)) if secure else None,
             server_hostname=host if secure else None,
         )
     except OSError as exc:
@@ -44,12 +44,7 @@ async def forward(call: Call, channel: Channel, why: str) -> None:
         )
         return
     try:
-        lines = [f"{call.method} {url.raw_path_qs or '/'} HTTP/1.1"]
-        lines.extend(f"{n}: {v}" for n, v in call.headers.items() if n.lower() not in _HOP_BY_HOP)
-        if call.body or "Content-Length" in call.headers or "Transfer-Encoding" in call.headers:
-            lines.append(f"Content-Length: {len(call.body)}")
-        lines.append("Connection: close")
-        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "surrogateescape") + call.body)
+        writer.write(request_bytes(call))
         await writer.drain()
         received = bytearray()
         while piece := await reader.read(2**16):
@@ -68,7 +63,20 @@ async def forward(call: Call, channel: Channel, why: str) -> None:
     channel.fail()  # the server closed the connection after its response
 
 
-def _ssl_context(option: Any) -> ssl.SSLContext:
+def request_bytes(call: Call) -> bytes:
+    """``call`` as it goes to the real host: its head without hop-by-hop
+    headers, a ``Content-Length`` for its body, ``Connection: close``."""
+    lines = [f"{call.method} {call.url.raw_path_qs or '/'} HTTP/1.1"]
+    lines.extend(f"{n}: {v}" for n, v in call.headers.items() if n.lower() not in _HOP_BY_HOP)
+    if call.body or "Content-Length" in call.headers or "Transfer-Encoding" in call.headers:
+        lines.append(f"Content-Length: {len(call.body)}")
+    lines.append("Connection: close")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "surrogateescape") + call.body
+
+
+def ssl_context(option: Any) -> ssl.SSLContext:
+    """The TLS context for a request's ``ssl=`` option (verified unless it is
+    ``False``; an :class:`ssl.SSLContext` as given)."""
     if isinstance(option, ssl.SSLContext):
         return option
     context = ssl.create_default_context()

@@ -4,28 +4,27 @@ every version check, and the patches, in place while a mock is active:
 
 * ``_create_connection`` of :class:`aiohttp.BaseConnector` and of every
   subclass defining its own (also those defined later: ``__init_subclass__``):
-  it asks the active :class:`Interceptor` for a mocked connection instead.
+  it asks the active interceptor (:mod:`._hooks`) for a mocked connection instead.
 * ``connect`` of the same classes, the second line of defence: a real
   connection it hands out to a host not passed through (a connection pooled
   while it was being opened, a subclass's own way) is closed before a byte
   is written; ``ResponseHandler.connection_made`` refuses one opened any
   other way for a request made while mocked.
 * ``ClientSession._request``: notes the arguments the code passed, and closes
-  real keep-alive connections pooled before activation; ``get``, ``post``...
-  note theirs.
+  real keep-alive connections pooled before activation; a session observer
+  (:mod:`._hooks`) sees the call first.  ``get``, ``post`` ... note theirs.
 
-Nothing of the package is imported here but :mod:`._context` and :mod:`._connecting`.
+Of the package, only :mod:`._context`, :mod:`._connecting` and :mod:`._hooks` are imported here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import functools
 import re
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 from aiohttp.client_proto import ResponseHandler
@@ -33,19 +32,21 @@ from aiohttp.client_reqrep import ConnectionKey
 from yarl import URL
 
 from . import _connecting, _context
-from ._context import SESSION_VERBS, Interceptor, SessionCall, session_call, turn_due
+from ._context import SessionCall, session_call, turn_due
+from ._hooks import Interceptor, session_observers
 
 __all__ = [
     "ANSWER_AT_ONCE",
     "PRIVATE_NAMES",
-    "Interceptor",
     "MockConnector",
     "ResponseHandler",
     "active",
     "connection_key",
+    "dress_response",
     "fail_response",
     "install",
     "new_protocol",
+    "session_url",
     "uninstall",
 ]
 
@@ -56,7 +57,6 @@ AIOHTTP_VERSION = tuple(int(part) for part in re.findall(r"\d+", aiohttp.__versi
 # connection out of the pool.  There every answer is a task, which lets
 # aiohttp's own task end first.
 ANSWER_AT_ONCE = AIOHTTP_VERSION >= (3, 11) or (AIOHTTP_VERSION >= (3, 10) and sys.version_info >= (3, 12))
-PROXY_CONNECTIONS_CLOSE = AIOHTTP_VERSION < (3, 11)  # after each response, as aiohttp did
 
 #: The private names of aiohttp used here, as ``(owner, name, parameters)``:
 #: ``parameters`` lists the leading parameters a patched or called function
@@ -71,17 +71,15 @@ PRIVATE_NAMES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("aiohttp.BaseConnector", "_acquired", None),  # the connections in use: {protocol}
     ("aiohttp.BaseConnector", "_factory", None),  # makes the connector's protocol objects
     ("aiohttp.client_proto.ResponseHandler", "_payload", None),  # the body being read
-    ("aiohttp.client_proto.ResponseHandler", "force_close", ("self",)),  # before 3.11, for proxies
     ("aiohttp.client_reqrep", "ConnectionKey", None),
     ("aiohttp.ClientSession", "_base_url", None),  # a relative URL is joined to it
     ("aiohttp.BaseConnector", "connect", ("self", "req", "traces", "timeout")),
     ("aiohttp.client_proto.ResponseHandler", "connection_made", ("self", "transport")),
-    ("aiohttp.TCPConnector", "_cached_hosts", None),  # the DNS cache: a _DNSCacheTable
-    ("aiohttp.connector._DNSCacheTable", "_ttl", None),  # how long a resolved name is cached
-    ("aiohttp.tracing.Trace", "send_dns_cache_hit", ("self", "host")),  # sent by _connecting
-    ("aiohttp.tracing.Trace", "send_dns_cache_miss", ("self", "host")),
-    ("aiohttp.tracing.Trace", "send_dns_resolvehost_start", ("self", "host")),
-    ("aiohttp.tracing.Trace", "send_dns_resolvehost_end", ("self", "host")),
+    ("aiohttp.ClientSession", "_build_url", ("self", "str_or_url")),  # base_url joined, as aiohttp does
+    ("aiohttp.ClientResponse", "_request_info", None),  # what request_info reads
+    ("aiohttp.TCPConnector", "_cached_hosts", None),  # the DNS cache, a _DNSCacheTable with a _ttl
+    ("aiohttp.connector._DNSCacheTable", "_ttl", None),
+    *_connecting.PRIVATE_NAMES,  # the trace signals of resolving
 )
 
 
@@ -136,10 +134,6 @@ def connector_classes() -> list[type]:
     return seen
 
 
-# Protocols of real connections opened for passthrough hosts.
-_passing: contextvars.ContextVar[bool] = contextvars.ContextVar("aiohttpretty_passing", default=False)
-
-
 def _patch_class(cls: type, patches: list[tuple[type, str, Any]]) -> None:
     """Patch the methods ``cls`` defines itself."""
     if getattr(cls, "_aiohttpretty_own", False):
@@ -169,10 +163,7 @@ def _patch() -> None:
         original_request = aiohttp.ClientSession.__dict__["_request"]
         patches.append((aiohttp.ClientSession, "_request", original_request))
         setattr(aiohttp.ClientSession, "_request", _noting_request(original_request))
-        for name in SESSION_VERBS:
-            original_verb = aiohttp.ClientSession.__dict__[name]
-            patches.append((aiohttp.ClientSession, name, original_verb))
-            setattr(aiohttp.ClientSession, name, _context.noting_passed(original_verb))
+        _context.wrap_session_methods(aiohttp.ClientSession, patches)  # get(), post() ...
         patches.append((ResponseHandler, "connection_made", ResponseHandler.__dict__.get("connection_made")))
         setattr(ResponseHandler, "connection_made", _guarded_connection_made(ResponseHandler.connection_made))
         patches.append((aiohttp.BaseConnector, "__init_subclass__", None))
@@ -249,7 +240,7 @@ def _guarded_connection_made(original: Callable[..., None]) -> Callable[..., Non
         if (
             interceptor is None
             or getattr(transport, MOCKED, False)
-            or _passing.get()
+            or _context.passing_through()
             or session_call.get() is None
         ):
             return
@@ -269,34 +260,33 @@ def _guarded_connection_made(original: Callable[..., None]) -> Callable[..., Non
 
 
 def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    # Not a coroutine function: what a session method was given is known now.
+    async def noted(passed: Any, received: Any, self: Any, method: str, url: Any, **kwargs: Any) -> Any:
+        if _active:
+            interceptor = _active[-1]
+            connector = self.connector
+            if connector is not None and getattr(connector, "_aiohttpretty_checked", None) != _generation:
+                _drop_real_connections(connector, interceptor)
+            if turn_due():
+                await asyncio.sleep(0)
+            if isinstance(url, str) and "://" not in url and self._base_url is None:
+                url = interceptor.schemeless(url) or url
+        passed = passed if kwargs == received else None  # what get() ... got, unless an observer changed it
+        token = session_call.set(SessionCall(method, url, kwargs, passed))
+        try:
+            return await original(self, method, url, **kwargs)
+        finally:
+            session_call.reset(token)
+
     @functools.wraps(original)
-    def _request(self: aiohttp.ClientSession, method: str, str_or_url: Any, **kwargs: Any) -> Awaitable[Any]:
-        passed = _context.passed_to_session_method()
-        return _noted_request(original, self, SessionCall(method, str_or_url, kwargs, passed))
+    def _request(self: aiohttp.ClientSession, method: str, str_or_url: Any, *args: Any, **kwargs: Any) -> Any:
+        # Not async: what get(), post() ... were given is known while they call it.
+        proceed = functools.partial(noted, _context.passed_to_session_method(), kwargs)
+        if session_observers:  # the last one sees the call first, and proceeds with it (or not)
+            return session_observers[-1](proceed, self, method, str_or_url, args, kwargs)
+        return proceed(self, method, str_or_url, *args, **kwargs)
 
     _request._aiohttpretty_patch = True  # type: ignore[attr-defined]
     return _request
-
-
-async def _noted_request(
-    original: Callable[..., Awaitable[Any]], session: aiohttp.ClientSession, call: SessionCall
-) -> Any:
-    if _active:
-        interceptor = _active[-1]
-        connector = session.connector
-        if connector is not None and getattr(connector, "_aiohttpretty_checked", None) != _generation:
-            _drop_real_connections(connector, interceptor)
-        if turn_due():
-            await asyncio.sleep(0)
-        url = call.url
-        if isinstance(url, str) and "://" not in url and session._base_url is None:
-            call.url = _context.schemeless(interceptor, url)
-    token = session_call.set(call)
-    try:
-        return await original(session, call.method, call.url, **call.kwargs)
-    finally:
-        session_call.reset(token)
 
 
 def _pool(connector: aiohttp.BaseConnector) -> tuple[dict[Any, list[Any]], set[ResponseHandler]]:
@@ -352,19 +342,10 @@ def _intercepting_create_connection(
             return await original(self, req, traces, timeout)
         target = req.proxy or req.url
         if interceptor.passes_through(target.host, target.port):
-            token = _passing.set(True)
-            try:
-                return await original(self, req, traces, timeout)
-            finally:
-                _passing.reset(token)
-        if traces and req.proxy is None and isinstance(self, aiohttp.TCPConnector):
-            ttl = getattr(getattr(self, "_cached_hosts", None), "_ttl", None)
-            await _connecting.send_dns_signals(self, req.url.raw_host, req.url.port, traces, ttl)
-        _connecting.as_a_proxy_receives(req)
-        protocol = interceptor.connect(self, req)
-        if req.proxy is not None and PROXY_CONNECTIONS_CLOSE:
-            protocol.force_close()
-        return protocol
+            return await _context.passing(original(self, req, traces, timeout))
+        closes = req.proxy is not None and AIOHTTP_VERSION < (3, 11)  # as aiohttp closed proxy connections
+        ttl = getattr(getattr(self, "_cached_hosts", None), "_ttl", None)  # of the DNS cache
+        return cast(ResponseHandler, await _connecting.connect(self, req, traces, interceptor, closes, ttl))
 
     _create_connection._aiohttpretty_patch = True  # type: ignore[attr-defined]
     return _create_connection
@@ -384,8 +365,7 @@ class MockConnector(aiohttp.BaseConnector):
     ) -> ResponseHandler:
         if turn_due():
             await asyncio.sleep(0)
-        _connecting.as_a_proxy_receives(req)
-        return self._interceptor.connect(self, req)
+        return cast(ResponseHandler, self._interceptor.connect(self, req))
 
 
 def new_protocol(connector: aiohttp.BaseConnector) -> ResponseHandler:
@@ -418,3 +398,22 @@ def connection_key(url: URL) -> Any:
     # A NamedTuple in recent aiohttp, an attrs class in 3.9: both annotate their fields.
     fields: dict[str, Any] = {field: values.get(field) for field in ConnectionKey.__annotations__}
     return ConnectionKey(**fields)
+
+
+# For aiohttpretty.aioresponses, which dresses responses as aioresponses builds them.
+def session_url(session: aiohttp.ClientSession, str_or_url: Any) -> URL:
+    """The URL ``session`` requests for ``str_or_url`` (``base_url`` joined), fragment kept."""
+    return session._build_url(str_or_url)
+
+
+def dress_response(response: aiohttp.ClientResponse, cls: Any, info: aiohttp.RequestInfo) -> None:
+    """Make ``response`` an instance of ``cls`` (unless ``None``: a subclass of aiohttp's
+    response class, whose instances can change class) whose ``request_info`` is ``info``."""
+    if cls is not None and not isinstance(response, cls):
+        try:
+            response.__class__ = cls
+        except TypeError as exc:
+            raise TypeError(
+                f"response_class must be a subclass of aiohttp.ClientResponse, got {cls!r}"
+            ) from exc
+    response._request_info = info

@@ -22,7 +22,15 @@ from ._options import build_route
 from ._registering import Registering
 from ._urls import URI, location, normalise_method, normalise_url
 from .assertions import CallAssertions, Calls, Raises
-from .errors import NetworkEscape, NoRouteMatched, exceptions_in, names_refusal, refusals_in
+from .errors import (
+    AioHTTPrettyWarning,
+    NetworkEscape,
+    NoRouteMatched,
+    exceptions_in,
+    names_refusal,
+    refusals_in,
+    warn,
+)
 from .matchers import ANY_QUERY, EXACT, RequestPattern, passed_checks
 from .records import Call, CallList, Mistake
 from .routes import Registry, RegistryView, Route
@@ -110,15 +118,23 @@ class AioHTTPretty(RouteManagement, Registering, CallAssertions):
 
     def schemeless(self, text: str) -> str | None:
         """The URL to request for ``text``, a URL without a scheme that aiohttp
-        would refuse, when the original API registered it so; else ``None``."""
+        would refuse, when the original API registered it so (with a warning:
+        the code fails so in production); else ``None``."""
         try:
             url = normalise_url("http://" + text)
         except (TypeError, ValueError):
             return None
         place = location(url)
-        if any(route.schemeless and location(route.url) == place for route in self._registry):  # type: ignore[arg-type]
-            return "http://" + text
-        return None
+        if not any(route.schemeless and location(route.url) == place for route in self._registry):  # type: ignore[arg-type]
+            return None
+        replacement = "http://" + text
+        warn(
+            AioHTTPrettyWarning(
+                f"{text!r} has no scheme: aiohttp refuses such a URL (InvalidURL) in production. It is "
+                f"answered as {replacement!r} because the original API registered it so; add the scheme."
+            )
+        )
+        return replacement
 
     def mount(self, mount: _transport.Mount) -> None:
         """Consult ``mount`` (an app, a cassette) for requests no registered route matches."""
@@ -171,7 +187,7 @@ class AioHTTPretty(RouteManagement, Registering, CallAssertions):
         if was_active:
             _transport.retire_all()
 
-    # The seam's Interceptor.
+    # The seam's Interceptor (_hooks.Interceptor).
     def passes_through(self, host: str | None, port: int | None) -> bool:
         """Whether requests to ``host:port`` go to the real network."""
         if not self._passthrough:

@@ -23,6 +23,7 @@ from multidict import CIMultiDict
 from yarl import URL
 
 import aiohttpretty
+from aiohttpretty import _hooks
 from aiohttpretty.aioresponses import (
     CallbackResult,
     RequestCall,
@@ -756,6 +757,15 @@ class LifecycleTest(GuardedTestMixin, unittest.TestCase):
         self.assertFalse(m.aiohttpretty.is_active)
         m.stop()  # a second stop does nothing
 
+    def test_no_patch_of_its_own_but_a_session_observer_while_started(self):
+        first, second = aioresponses(), aioresponses()
+        with first, second:
+            request = aiohttp.ClientSession.__dict__["_request"]
+            self.assertTrue(getattr(request, "_aiohttpretty_patch", False))  # the seam's patch
+            self.assertIs(request.__wrapped__, ORIGINAL_REQUEST)
+            self.assertEqual(_hooks.session_observers, [first._session_request, second._session_request])
+        self.assertEqual(_hooks.session_observers, [])
+
     def test_sync_decorator_passes_the_mock_last(self):
         seen = []
 
@@ -870,6 +880,33 @@ class LifecycleTest(GuardedTestMixin, unittest.TestCase):
     def test_passthrough_needs_urls_with_a_host(self):
         with self.assertRaisesRegex(ValueError, "passthrough takes URLs with a host"):
             aioresponses(passthrough=["/relative"])
+
+
+class PublicNamesTest(unittest.TestCase):
+    def test_the_module_offers_these_names(self):
+        import aiohttpretty.aioresponses as module
+
+        self.assertEqual(
+            sorted(module.__all__),
+            [
+                "CallbackResult",
+                "RequestCall",
+                "RequestMatch",
+                "UnmatchedRequest",
+                "aioresponses",
+                "merge_params",
+                "normalize_url",
+            ],
+        )
+        namespace: dict[str, Any] = {}
+        exec("from aiohttpretty.aioresponses import *", namespace)
+        self.assertIs(namespace["aioresponses"], aioresponses)
+        self.assertEqual(sorted(set(namespace) - {"__builtins__"}), sorted(module.__all__))
+        # Tracebacks name the error where it is imported from.
+        self.assertEqual(
+            f"{UnmatchedRequest.__module__}.{UnmatchedRequest.__qualname__}",
+            f"{module.__name__}.UnmatchedRequest",
+        )
 
 
 class URLHelpersTest(unittest.TestCase):

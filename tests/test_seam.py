@@ -8,10 +8,12 @@ import asyncio
 import importlib
 import inspect
 import unittest
+from typing import Any
 
 import aiohttp
 
-from aiohttpretty import _seam
+import aiohttpretty
+from aiohttpretty import _hooks, _seam
 
 
 def _resolve(owner: str) -> object:
@@ -26,11 +28,15 @@ def _resolve(owner: str) -> object:
 class PrivateNamesTest(unittest.IsolatedAsyncioTestCase):
     async def test_every_private_name_is_where_the_seam_expects_it(self):
         loop = asyncio.get_running_loop()
+        mock = aiohttpretty.AioHTTPretty()
+        mock.register_uri("GET", "http://seam.test/", body="")
         instances = {
             aiohttp.BaseConnector: aiohttp.BaseConnector(),
             aiohttp.TCPConnector: aiohttp.TCPConnector(),
             _seam.ResponseHandler: _seam.ResponseHandler(loop),
             aiohttp.ClientSession: aiohttp.ClientSession(),
+            # A response as aiohttp makes it (its attributes are set in __init__).
+            aiohttp.ClientResponse: await mock.fake_request("GET", "http://seam.test/"),
         }
         # The DNS cache's attributes are looked at on a connector's own cache.
         instances[_resolve("aiohttp.connector._DNSCacheTable")] = instances[
@@ -75,3 +81,64 @@ class PrivateNamesTest(unittest.IsolatedAsyncioTestCase):
         finally:
             connector._conns = pool
             await connector.close()
+
+
+class SessionObserverTest(unittest.IsolatedAsyncioTestCase):
+    """A session observer (``_hooks.session_observers``) sees each call of
+    ``ClientSession._request`` first, while a mock is active, and goes on with
+    it through the seam, which then notes the arguments as the observer passed
+    them; without an active mock it is not called (aiohttp is not patched)."""
+
+    async def test_the_last_observer_sees_the_call_and_proceeds(self):
+        seen: list[tuple[str, Any, tuple[Any, ...], dict[str, Any]]] = []
+
+        async def observer(proceed: Any, session: Any, method: str, url: Any, args: Any, kwargs: Any) -> Any:
+            seen.append((method, url, args, dict(kwargs)))
+            return await proceed(session, method, url, *args, **{**kwargs, "headers": {"X-Seen": "1"}})
+
+        async def unused(*args: Any) -> Any:
+            raise AssertionError("only the last observer is called")
+
+        mock = aiohttpretty.AioHTTPretty()
+        mock.register_uri("GET", "http://observed.test/?q=1", body="answered")
+        _hooks.session_observers.extend([unused, observer])
+        mock.activate()
+        try:
+            async with aiohttp.ClientSession() as session:
+                async with session.get("http://observed.test/", params={"q": "1"}) as response:
+                    self.assertEqual(await response.text(), "answered")
+        finally:
+            mock.deactivate()
+            del _hooks.session_observers[-2:]
+        self.assertEqual(len(seen), 1)
+        method, url, args, kwargs = seen[0]
+        self.assertEqual(
+            (method, str(url), args, kwargs["params"]), ("GET", "http://observed.test/", (), {"q": "1"})
+        )
+        [call] = mock.calls
+        self.assertEqual((call.headers["X-Seen"], call.kwargs["headers"]), ("1", {"X-Seen": "1"}))
+
+    async def test_an_observer_may_answer_itself_and_is_not_called_unpatched(self):
+        calls: list[str] = []
+
+        async def observer(proceed: Any, session: Any, method: str, url: Any, args: Any, kwargs: Any) -> Any:
+            calls.append(method)
+            raise aiohttp.ClientConnectionError("answered by the observer")
+
+        _hooks.session_observers.append(observer)
+        try:
+            mock = aiohttpretty.AioHTTPretty()
+            mock.activate()
+            try:
+                async with aiohttp.ClientSession() as session:
+                    with self.assertRaisesRegex(aiohttp.ClientConnectionError, "answered by the observer"):
+                        await session.get("http://observed.test/")
+            finally:
+                mock.deactivate()
+            self.assertEqual((calls, mock.calls, mock.unmatched), (["GET"], [], []))
+            # Not active: aiohttp's own session call, not observed.
+            mock.register_uri("GET", "http://observed.test/", body="unobserved")
+            response = await mock.fake_request("GET", "http://observed.test/")
+            self.assertEqual((await response.text(), calls), ("unobserved", ["GET"]))
+        finally:
+            _hooks.session_observers.remove(observer)
