@@ -144,17 +144,19 @@ async def _call_back(route: Route, call: Call, default: ResponseSpec) -> Respons
             f"the callback {name} of route {route.describe()} returned unknown option(s) {unknown}; "
             f"valid: {', '.join(CALLBACK_RESULT_OPTIONS)}"
         )
+    # The entry point's defaults (reason phrase, Content-Length) apply as to the route's own responses.
+    like_server = default.like_server
     if "json" in options:
         if "body" in options:
             raise TypeError(f"the callback {name} returned both body and json: give one")
-        return ResponseSpec.json(options.pop("json"), **options)
-    return ResponseSpec(**options)
+        return ResponseSpec.json(options.pop("json"), **options, like_server=like_server)
+    return ResponseSpec(**options, like_server=like_server)
 
 
 def _send_head_alone(channel: Channel, spec: ResponseSpec, call: Call, body_length: int | None) -> bool:
     """Send the head of a response without body; return whether the connection
     may carry the next request (not after a 1xx or ``Connection: close``)."""
-    head = spec.head(body_length)
+    head = spec.head(body_length, call.method)
     call.response = SentResponse(head, b"")
     channel.send(head)
     return spec.status >= 200 and not spec.framing.closes
@@ -191,7 +193,8 @@ async def _send(channel: Channel, spec: ResponseSpec, call: Call) -> bool:
     if keep_alive is not None:
         return keep_alive
     if _wire.has_no_body(call.method, spec.status):
-        return _send_head_alone(channel, spec, call, None)
+        known = body.length if isinstance(body, Chunks) else None
+        return _send_head_alone(channel, spec, call, known)
     if is_one_shot(body):
         if spec.one_shot_sent:
             route = call.route
@@ -208,14 +211,16 @@ async def _send(channel: Channel, spec: ResponseSpec, call: Call) -> bool:
     if isinstance(body, bytes):
         length: int | None = len(body)
         chunks: AsyncIterator[bytes] = _slices(body)
-    elif isinstance(body, Chunks):
-        length, chunks = None, _one_by_one(body)
-    elif spec.auto_length:
-        data = await body.read()
+    elif spec.reads_whole_body and (not isinstance(body, Chunks) or body.length is None):
+        # auto_length=True: a stream or async iterator is read whole, to count it.
+        data = b"".join([piece async for piece in body]) if isinstance(body, Chunks) else await body.read()
         length, chunks = len(data), _slices(data)
+    elif isinstance(body, Chunks):
+        # A list's length is known in advance; it is still sent chunk by chunk.
+        length, chunks = body.length, _one_by_one(body)
     else:
         length, chunks = None, _stream_chunks(body)
-    head = spec.head(None if chunked else length)
+    head = spec.head(None if chunked else length, call.method)
     # The body as sent is kept when it is in memory anyway, not for a stream.
     sent: list[bytes] | None = [] if isinstance(body, bytes) or not is_one_shot(body) else None
     call.response = response = SentResponse(head, None)
@@ -290,13 +295,16 @@ async def _slices(data: bytes) -> AsyncIterator[bytes]:
 
 
 async def _one_by_one(body: Chunks) -> AsyncIterator[bytes]:
+    first = True
     async for piece in body:
         if not isinstance(piece, bytes):
             raise _Unsendable(
                 TypeError(f"a streamed body yielded {type(piece).__name__} ({piece!r:.60}), not bytes or str")
             )
+        if not first:
+            await asyncio.sleep(0)  # let the reader see each chunk on its own
+        first = False
         yield piece
-        await asyncio.sleep(0)  # let the reader see each chunk on its own
 
 
 async def _stream_chunks(stream: Stream) -> AsyncIterator[bytes]:

@@ -110,7 +110,7 @@ def parts_of(call: Call) -> list[Part] | str:
     if not content_type.lower().startswith("multipart/form-data"):
         return f"the body is not multipart/form-data (Content-Type: {content_type or 'absent'})"
     try:
-        return _run(_parse(content_type, call.body))  # type: ignore[no-any-return]
+        return _run(_parse(content_type, call.content))  # type: ignore[no-any-return]
     except (ValueError, RuntimeError, AssertionError) as exc:
         return f"the multipart body cannot be parsed ({exc})"
 

@@ -56,6 +56,13 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, o
     unknown option, a URL without a scheme, response options beside
     ``responses=[...]``, a ``Content-Length`` that does not fit the body.  The
     newer entry points raise instead, or keep HTTP's meaning.
+
+    The defaults differ too: the newer entry points (the test case, the pytest
+    fixture, ``mocked()``, a user's ``AioHTTPretty()``) answer like a server,
+    with the status's standard reason phrase and ``Content-Length`` when the
+    body's length is known; the original API keeps the original's, ``''`` and
+    the registered headers alone.  Explicit ``reason`` and ``auto_length`` win
+    in both.
     """
     strict = not original
     options = known_options(options, REGISTER_OPTIONS, strict=strict)
@@ -175,7 +182,9 @@ def _with_fitting_length(reply: Reply) -> Reply:
         )
     )
     headers = [(n, str(len(spec.body)) if n.lower() == "content-length" else v) for n, v in spec.headers]
-    fitted = ResponseSpec(spec.status, spec.reason, headers, spec.body, spec.auto_length)
+    fitted = ResponseSpec(
+        spec.status, spec.reason, headers, spec.body, spec.auto_length, like_server=spec.like_server
+    )
     return Reply(fitted, reply.exception, reply.delay, reply.fault)
 
 
@@ -225,7 +234,12 @@ def _reply(options: dict[str, Any], *, json: bool, top_level: bool, original: bo
     options = with_body_helpers(options)
     if not original and not json:
         check_body(options.get("body"))
-    return Reply(_spec(options, json=json, top_level=top_level), exception, float(delay), fault)
+    return Reply(
+        _spec(options, json=json, top_level=top_level, like_server=not original),
+        exception,
+        float(delay),
+        fault,
+    )
 
 
 def _check_exception(exception: Any) -> None:
@@ -253,12 +267,12 @@ def _check_exception(exception: Any) -> None:
             ) from None
 
 
-def _spec(options: dict[str, Any], *, json: bool, top_level: bool) -> ResponseSpec:
+def _spec(options: dict[str, Any], *, json: bool, top_level: bool, like_server: bool) -> ResponseSpec:
     if not json:
-        return ResponseSpec(**options)
+        return ResponseSpec(**options, like_server=like_server)
     if top_level:
-        return ResponseSpec.json(**options)
+        return ResponseSpec.json(**options, like_server=like_server)
     options["headers"] = with_json_content_type(options.get("headers"))
     if "body" in options:
         options["body"] = json_response_body(options["body"])
-    return ResponseSpec(**options)
+    return ResponseSpec(**options, like_server=like_server)

@@ -12,15 +12,14 @@ every version check, and the patches, in place while a mock is active:
   other way for a request made while mocked.
 * ``ClientSession._request``: notes the arguments the code passed, and closes
   real keep-alive connections pooled before activation; a session observer
-  (:mod:`._hooks`) sees the call first.
+  (:mod:`._hooks`) sees the call first.  ``get``, ``post`` ... note theirs.
 
-Of the package, only :mod:`._context` and :mod:`._hooks` are imported here.
+Of the package, only :mod:`._context`, :mod:`._connecting` and :mod:`._hooks` are imported here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import functools
 import re
 import sys
@@ -32,6 +31,7 @@ from aiohttp.client_proto import ResponseHandler
 from aiohttp.client_reqrep import ConnectionKey
 from yarl import URL
 
+from . import _connecting, _context
 from ._context import SessionCall, session_call, turn_due
 from ._hooks import Interceptor, session_observers
 
@@ -77,6 +77,9 @@ PRIVATE_NAMES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("aiohttp.client_proto.ResponseHandler", "connection_made", ("self", "transport")),
     ("aiohttp.ClientSession", "_build_url", ("self", "str_or_url")),  # base_url joined, as aiohttp does
     ("aiohttp.ClientResponse", "_request_info", None),  # what request_info reads
+    ("aiohttp.TCPConnector", "_cached_hosts", None),  # the DNS cache, a _DNSCacheTable with a _ttl
+    ("aiohttp.connector._DNSCacheTable", "_ttl", None),
+    *_connecting.PRIVATE_NAMES,  # the trace signals of resolving
 )
 
 
@@ -131,10 +134,6 @@ def connector_classes() -> list[type]:
     return seen
 
 
-# Protocols of real connections opened for passthrough hosts.
-_passing: contextvars.ContextVar[bool] = contextvars.ContextVar("aiohttpretty_passing", default=False)
-
-
 def _patch_class(cls: type, patches: list[tuple[type, str, Any]]) -> None:
     """Patch the methods ``cls`` defines itself."""
     if getattr(cls, "_aiohttpretty_own", False):
@@ -164,6 +163,7 @@ def _patch() -> None:
         original_request = aiohttp.ClientSession.__dict__["_request"]
         patches.append((aiohttp.ClientSession, "_request", original_request))
         setattr(aiohttp.ClientSession, "_request", _noting_request(original_request))
+        _context.wrap_session_methods(aiohttp.ClientSession, patches)  # get(), post() ...
         patches.append((ResponseHandler, "connection_made", ResponseHandler.__dict__.get("connection_made")))
         setattr(ResponseHandler, "connection_made", _guarded_connection_made(ResponseHandler.connection_made))
         patches.append((aiohttp.BaseConnector, "__init_subclass__", None))
@@ -240,7 +240,7 @@ def _guarded_connection_made(original: Callable[..., None]) -> Callable[..., Non
         if (
             interceptor is None
             or getattr(transport, MOCKED, False)
-            or _passing.get()
+            or _context.passing_through()
             or session_call.get() is None
         ):
             return
@@ -260,7 +260,7 @@ def _guarded_connection_made(original: Callable[..., None]) -> Callable[..., Non
 
 
 def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    async def noted(self: aiohttp.ClientSession, method: str, str_or_url: Any, **kwargs: Any) -> Any:
+    async def noted(passed: Any, received: Any, self: Any, method: str, url: Any, **kwargs: Any) -> Any:
         if _active:
             interceptor = _active[-1]
             connector = self.connector
@@ -268,21 +268,22 @@ def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
                 _drop_real_connections(connector, interceptor)
             if turn_due():
                 await asyncio.sleep(0)
-            if isinstance(str_or_url, str) and "://" not in str_or_url and self._base_url is None:
-                str_or_url = interceptor.schemeless(str_or_url) or str_or_url
-        token = session_call.set(SessionCall(method, str_or_url, kwargs))
+            if isinstance(url, str) and "://" not in url and self._base_url is None:
+                url = interceptor.schemeless(url) or url
+        passed = passed if kwargs == received else None  # what get() ... got, unless an observer changed it
+        token = session_call.set(SessionCall(method, url, kwargs, passed))
         try:
-            return await original(self, method, str_or_url, **kwargs)
+            return await original(self, method, url, **kwargs)
         finally:
             session_call.reset(token)
 
     @functools.wraps(original)
-    async def _request(
-        self: aiohttp.ClientSession, method: str, str_or_url: Any, *args: Any, **kwargs: Any
-    ) -> Any:
+    def _request(self: aiohttp.ClientSession, method: str, str_or_url: Any, *args: Any, **kwargs: Any) -> Any:
+        # Not async: what get(), post() ... were given is known while they call it.
+        proceed = functools.partial(noted, _context.passed_to_session_method(), kwargs)
         if session_observers:  # the last one sees the call first, and proceeds with it (or not)
-            return await session_observers[-1](noted, self, method, str_or_url, args, kwargs)
-        return await noted(self, method, str_or_url, *args, **kwargs)
+            return session_observers[-1](proceed, self, method, str_or_url, args, kwargs)
+        return proceed(self, method, str_or_url, *args, **kwargs)
 
     _request._aiohttpretty_patch = True  # type: ignore[attr-defined]
     return _request
@@ -341,12 +342,10 @@ def _intercepting_create_connection(
             return await original(self, req, traces, timeout)
         target = req.proxy or req.url
         if interceptor.passes_through(target.host, target.port):
-            token = _passing.set(True)
-            try:
-                return await original(self, req, traces, timeout)
-            finally:
-                _passing.reset(token)
-        return cast(ResponseHandler, interceptor.connect(self, req))
+            return await _context.passing(original(self, req, traces, timeout))
+        closes = req.proxy is not None and AIOHTTP_VERSION < (3, 11)  # as aiohttp closed proxy connections
+        ttl = getattr(getattr(self, "_cached_hosts", None), "_ttl", None)  # of the DNS cache
+        return cast(ResponseHandler, await _connecting.connect(self, req, traces, interceptor, closes, ttl))
 
     _create_connection._aiohttpretty_patch = True  # type: ignore[attr-defined]
     return _create_connection

@@ -31,6 +31,7 @@ __all__ = [
     "mistakes_message",
     "unmatched_message",
     "unused_routes_message",
+    "with_msg",
 ]
 
 
@@ -94,6 +95,12 @@ class CallPattern:
         if self.proxy is not None:
             text += f" proxy={self.proxy}"
         return text
+
+
+def with_msg(message: str, msg: Any) -> str:
+    """``message`` with the test's own ``msg`` on a line of its own after it (the
+    message ends with a list of requests, which ``msg`` must not be read as part of)."""
+    return message if msg is None else f"{message}\n{msg}"
 
 
 _EVERY_URL = re.compile("")
@@ -207,7 +214,7 @@ class CallAssertions:
 
     def _assertion_failed(self, message: str, msg: Any) -> None:
         __tracebackhide__ = True
-        raise AssertionError(message if msg is None else f"{message} : {msg}")
+        raise AssertionError(with_msg(message, msg))
 
     def _check(self, message: str | None, msg: Any) -> None:
         __tracebackhide__ = True
@@ -231,9 +238,10 @@ class CallAssertions:
         """Fail unless at least one recorded request matches.
 
         ``headers`` must be present with these values (names are
-        case-insensitive); ``data`` is compared to the body as sent (a ``str``
-        as UTF-8, a mapping as a form-encoded body); ``json`` to the decoded JSON
-        body (``json=None`` expects a JSON ``null``; the default,
+        case-insensitive); ``data`` is compared to the body as a server reads
+        it, decoded from its ``Content-Encoding`` (a ``str`` as UTF-8, a mapping
+        as a form-encoded body); ``json`` to that body decoded as JSON
+        (``json=None`` expects a JSON ``null``; the default,
         :data:`~aiohttpretty.NOT_GIVEN`, expects nothing; a
         :class:`~aiohttpretty.JsonLike` compares loosely); ``multipart`` to the
         fields of a ``multipart/form-data`` body; ``proxy`` to the proxy the

@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 
 __all__ = [
+    "WEBSOCKET_HINT",
     "AioHTTPrettyWarning",
     "NetworkEscape",
     "NoRouteMatched",
@@ -38,6 +39,14 @@ class NoRouteMatched(AssertionError):
     #: Wider exception types whose expectation also expects this refusal (a
     #: compatibility layer's own, e.g. aioresponses' ``ClientConnectionError``).
     expected_as: tuple[type[BaseException], ...] = ()
+
+
+#: Why a websocket handshake gets no websocket (for now), in refusals.
+WEBSOCKET_HINT = (
+    "This is a websocket handshake (ws_connect): answer it with register_websocket(uri, handler) (or "
+    "an app's own websocket handler, register_app). A route registered with register_uri can answer "
+    "the handshake with an HTTP error status (403, say) to test a refused connection."
+)
 
 
 def names_refusal(expected: object, refusal: NoRouteMatched) -> bool:

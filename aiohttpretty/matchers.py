@@ -38,6 +38,7 @@ __all__ = [
     "NOT_GIVEN",
     "PARTIAL",
     "PREFIX",
+    "QUERY_DIFFERENCE",
     "Condition",
     "Difference",
     "RequestPattern",
@@ -132,9 +133,10 @@ class _Json(_Check):
         try:
             decoded = call.json()
         except ValueError:
+            content = call.content
             return Difference(
-                f"match_json: expected {self.expected!r}, got a body that is not JSON: {call.body[:80]!r}",
-                f"json (body is not JSON: {call.body!r:.100})",
+                f"match_json: expected {self.expected!r}, got a body that is not JSON: {content[:80]!r}",
+                f"json (body is not JSON: {content!r:.100})",
             )
         if isinstance(self.expected, JsonLike):
             where = json_difference(self.expected, decoded)
@@ -179,10 +181,11 @@ class _Data(_Check):
         self.expected = expected
 
     def difference(self, call: Call) -> Difference | None:
-        if same_data(self.expected, call.body):
+        content = call.content
+        if same_data(self.expected, content):
             return None
         return Difference(
-            f"match_data: expected {self.expected!r:.200}, got {call.body!r:.200}", f"data {call.body!r:.200}"
+            f"match_data: expected {self.expected!r:.200}, got {content!r:.200}", f"data {content!r:.200}"
         )
 
 
@@ -248,6 +251,9 @@ def passed_checks(arguments: Mapping[str, Any]) -> list[Condition]:
     """``has_call``'s checks of the arguments passed to the session."""
     return [_Passed(name, value) for name, value in arguments.items()]
 
+
+#: How the reason of a difference in the query starts.
+QUERY_DIFFERENCE = "query "
 
 #: How the query of a :class:`RequestPattern` is compared; ``PREFIX``: the
 #: URL is a prefix of the requested one (at a ``/``), any query.
@@ -346,7 +352,7 @@ class RequestPattern:
                 if unexpected:
                     parts.append(f"unexpected {format_pairs(unexpected)}")
                 actual = format_pairs(got, "&") or "(empty)"
-                diffs.append(Difference("query " + "; ".join(parts), f"query {actual}"))
+                diffs.append(Difference(QUERY_DIFFERENCE + "; ".join(parts), f"query {actual}"))
         return diffs
 
     def condition_differences(self, call: Call) -> list[Difference]:

@@ -238,8 +238,9 @@ class AioHTTPretty(RouteManagement, Registering, WebSocketRoutes, WebSocketAsser
             channel.url,
             head.header_lines,
             body,
-            passed.kwargs if passed is not None else None,
+            passed.passed if passed is not None else None,
             passed.method if passed is not None else None,
+            received=passed.kwargs if passed is not None else None,
         )
         call.proxy = channel.proxy
         if self._url_passthrough and any(rule(call.url) for rule in self._url_passthrough):

@@ -5,6 +5,7 @@ websocket, the conversation that followed."""
 from __future__ import annotations
 
 import json as _json
+import zlib
 from collections.abc import Iterator, Mapping
 from typing import Any, Callable, NamedTuple, Protocol
 
@@ -95,18 +96,24 @@ class Call(Mapping[str, Any]):
 
     Attributes describe the request as it was sent on the wire: ``method``,
     ``url`` (a :class:`yarl.URL` including the query), ``headers`` and ``body``
-    (bytes).  ``kwargs`` holds the keyword arguments the code passed to the
-    session method, exactly as passed.
+    (bytes).  ``content`` is the body as a server reads it, decoded from its
+    ``Content-Encoding``; ``text()``, ``json()`` and the matchers read it.
+    ``kwargs`` holds the keyword arguments the code gave the session method
+    (``get``, ``post``, ``request`` ...), exactly those.
 
     For suites written against the original aiohttpretty a call also reads as
     the mapping it used to be: ``call['method']``, ``call['uri']`` (a
-    :class:`CalledURI`) and every keyword argument passed to the session
-    (``call['headers']`` is the dict the code gave, not the headers on the wire).
+    :class:`CalledURI`) and the keyword arguments of ``ClientSession._request``,
+    which the original recorded: those the code gave, and those ``get``,
+    ``post`` ... add (``allow_redirects``, ``data=None``).  ``call['headers']``
+    is the dict the code gave, not the headers on the wire.
     """
 
     __slots__ = (
+        "_content",
         "_headers",
         "_passed_method",
+        "_received",
         "body",
         "kwargs",
         "method",
@@ -124,6 +131,8 @@ class Call(Mapping[str, Any]):
         body: bytes,
         kwargs: Mapping[str, Any] | None = None,
         passed_method: str | None = None,
+        *,
+        received: Mapping[str, Any] | None = None,
     ) -> None:
         #: The HTTP method as sent, upper case.
         self.method = method
@@ -131,10 +140,15 @@ class Call(Mapping[str, Any]):
         self.url = url
         # The header lines as sent (parsed on first use) or the parsed headers.
         self._headers = headers
-        #: The request body as sent on the wire.
+        #: The request body as sent on the wire (compressed, if it was).
         self.body = body
-        #: The keyword arguments the code passed to the session call.
+        self._content: bytes | None = None
+        #: The keyword arguments the code gave the session method (``get``,
+        #: ``post``, ``request`` ...), exactly those: ``session.post(url,
+        #: json=x)`` gives ``{'json': x}``.
         self.kwargs: dict[str, Any] = dict(kwargs) if kwargs else {}
+        # What ClientSession._request received, when it differs (the mapping's).
+        self._received = received if received is not kwargs else None
         #: The route that answered, or ``None`` when none matched.
         self.route: AnsweringRoute | None = None
         self._passed_method = passed_method or method
@@ -144,6 +158,12 @@ class Call(Mapping[str, Any]):
         self.proxy: URL | None = None
 
     @property
+    def _arguments(self) -> Mapping[str, Any]:
+        """The arguments the mapping shows: those ``_request`` received."""
+        received = self._received
+        return self.kwargs if received is None else received
+
+    @property
     def headers(self) -> CIMultiDictProxy[str]:
         """The request headers as sent on the wire."""
         headers = self._headers
@@ -151,23 +171,38 @@ class Call(Mapping[str, Any]):
             headers = self._headers = parse_header_lines(headers)
         return headers
 
+    @property
+    def content(self) -> bytes:
+        """The request body as a server reads it: decoded from the
+        ``Content-Encoding`` it was sent with (``gzip`` or ``deflate``, as
+        aiohttp's ``compress=`` sends), else :attr:`body` itself."""
+        content = self._content
+        if content is None:
+            content = self.body
+            if content:
+                encoding = self.headers.get("Content-Encoding")
+                if encoding:
+                    content = _decoded(content, encoding)
+            self._content = content
+        return content
+
     def text(self, encoding: str = "utf-8") -> str:
-        """The body decoded as text."""
-        return self.body.decode(encoding)
+        """The body (:attr:`content`, decoded) as text."""
+        return self.content.decode(encoding)
 
     def json(self) -> Any:
-        """The body decoded as JSON."""
-        return _json.loads(self.body.decode("utf-8"))
+        """The body (:attr:`content`, decoded) as JSON."""
+        return _json.loads(self.content.decode("utf-8"))
 
     def _mapping(self) -> dict[str, Any]:
-        return {"method": self._passed_method, "uri": CalledURI(self.url), **self.kwargs}
+        return {"method": self._passed_method, "uri": CalledURI(self.url), **self._arguments}
 
     def __getitem__(self, key: str) -> Any:
         if key == "method":
             return self._passed_method
         if key == "uri":
             return CalledURI(self.url)
-        return self.kwargs[key]
+        return self._arguments[key]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._mapping())
@@ -177,6 +212,28 @@ class Call(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"<Call {self.method} {self.url}>"
+
+
+def _decoded(body: bytes, encoding: str) -> bytes:
+    """``body`` without the codings of its ``Content-Encoding``, the last
+    applied first; as sent when a coding is unknown or does not decode."""
+    data = body
+    for coding in reversed([part.strip().lower() for part in encoding.split(",")]):
+        if coding in ("", "identity"):
+            continue
+        if coding not in ("gzip", "x-gzip", "deflate"):
+            return body
+        try:
+            # 32 + 15: a gzip or a zlib header, as it comes.
+            data = zlib.decompress(data, 47)
+        except zlib.error:
+            if coding != "deflate":
+                return body
+            try:
+                data = zlib.decompress(data, -15)  # deflate sent without the zlib header
+            except zlib.error:
+                return body
+    return data
 
 
 class SentResponse:

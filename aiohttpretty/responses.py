@@ -5,6 +5,7 @@ in one of the forms aiohttpretty can send, and its head prebuilt with
 from __future__ import annotations
 
 import asyncio
+import http
 import json as _json
 import re
 from collections.abc import AsyncIterator, Iterable, Mapping
@@ -17,6 +18,7 @@ from .errors import AioHTTPrettyWarning, warn
 
 __all__ = [
     "ONE_CHUNK",
+    "REASON_PHRASES",
     "RESPONSE_OPTIONS",
     "Body",
     "Chunks",
@@ -38,6 +40,10 @@ __all__ = [
 ONE_CHUNK = 2**16
 #: The options that describe one response.
 RESPONSE_OPTIONS = ("status", "reason", "headers", "body", "auto_length")
+
+#: The standard reason phrase of each status, as a server sends it (``''``
+#: for a status without one).
+REASON_PHRASES = {status.value: status.phrase for status in http.HTTPStatus}
 
 _FORBIDDEN = re.compile(r"[\r\n\x00]")
 
@@ -63,10 +69,13 @@ class Chunks:
 
     def __init__(self, source: Any) -> None:
         self.source = source
+        #: The length of the whole body when it is known in advance (a list), else ``None``.
+        self.length: int | None = None
         if isinstance(source, (list, tuple)):
             self.source = tuple(
                 chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk) for chunk in source
             )
+            self.length = sum(len(chunk) for chunk in self.source)
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         if isinstance(self.source, tuple):
@@ -145,7 +154,14 @@ def _headers(headers: Any) -> list[tuple[str, str]]:
 
 
 class ResponseSpec:
-    """One canned response, checked and normalised at registration."""
+    """One canned response, checked and normalised at registration.
+
+    ``like_server`` gives the defaults of the newer entry points, those of a
+    server: the standard reason phrase of ``status`` and ``Content-Length``
+    when the body's length is known in advance.  Without it (the original
+    API) the reason is ``''`` and the response carries the registered headers
+    alone.  An explicit ``reason`` or ``auto_length`` wins either way.
+    """
 
     __slots__ = (
         "_head",
@@ -155,9 +171,11 @@ class ResponseSpec:
         "body",
         "framing",
         "headers",
+        "like_server",
         "message",
         "message_framed",
         "one_shot_sent",
+        "reads_whole_body",
         "reason",
         "status",
     )
@@ -165,10 +183,12 @@ class ResponseSpec:
     def __init__(
         self,
         status: Any = 200,
-        reason: Any = "",
+        reason: Any = None,
         headers: Any = None,
         body: Any = b"",
-        auto_length: Any = False,
+        auto_length: Any = None,
+        *,
+        like_server: bool = False,
     ) -> None:
         if isinstance(status, bool) or not isinstance(status, int):
             raise TypeError(f"status must be an int, got {type(status).__name__}: {status!r}")
@@ -181,7 +201,7 @@ class ResponseSpec:
                 f"101 itself)"
             )
         if reason is None:
-            reason = ""
+            reason = REASON_PHRASES.get(status, "") if like_server else ""
         if not isinstance(reason, str):
             raise TypeError(f"reason must be a str, got {type(reason).__name__}: {reason!r}")
         _check_text("reason", reason)
@@ -189,11 +209,25 @@ class ResponseSpec:
         self.reason: str = reason
         self.headers: list[tuple[str, str]] = _headers(headers)
         self.body: Body = _body(body)
-        self.auto_length = bool(auto_length)
+        self.like_server = like_server
         #: Whether a body that can be read once (an async iterator, a stream) was sent.
         self.one_shot_sent = False
         #: What the registered headers say about the response's end.
         self.framing = _wire.Framing.of(self.headers)
+        if auto_length is None:
+            # The default: a server's Content-Length, unless the registered
+            # headers frame the response themselves.
+            auto_length = like_server and not (
+                self.framing.chunked or any(name.lower() == "content-length" for name, _ in self.headers)
+            )
+            #: ``auto_length=True`` given: a stream or async iterator is read
+            #: whole first, to count it (by default it streams without a length).
+            self.reads_whole_body = False
+        else:
+            self.reads_whole_body = bool(auto_length)
+        #: Whether ``Content-Length`` is set from the body whenever its length
+        #: is known (bytes, a list of chunks, or a stream read whole first).
+        self.auto_length = bool(auto_length)
         #: Whether the status allows no body on the wire (1xx, 204, 304).
         self.bodiless = _wire.has_no_body("", status)
         self._head: bytes | None = None
@@ -225,10 +259,16 @@ class ResponseSpec:
             ) from None
         return cls(headers=with_json_content_type(headers), body=encoded, **options)
 
-    def head(self, body_length: int | None) -> bytes:
+    def head(self, body_length: int | None, method: str = "GET") -> bytes:
         """The status line and headers, with ``Content-Length`` set from
-        ``body_length`` when ``auto_length`` asks for it."""
-        if not self.auto_length:
+        ``body_length`` when ``auto_length`` asks for it.
+
+        As a server does, the defaults of the newer entry points give no
+        ``Content-Length`` to a 1xx, 204 or 304, nor to the answer to a
+        ``HEAD`` whose body is empty."""
+        if not self.auto_length or (
+            self.like_server and (self.bodiless or (method == "HEAD" and not body_length))
+        ):
             body_length = None
         if self._head is not None and self._head_length == body_length:
             return self._head

@@ -17,6 +17,7 @@ when a route of the other kind would have fitted.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from re import Pattern
 from typing import TYPE_CHECKING, Any
@@ -24,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 from yarl import URL
 
 from ._urls import Location, QueryKey, location, normalise_method, normalise_url, query_key
-from .errors import ResponsesExhausted
-from .matchers import EXACT, PARTIAL, PREFIX, Condition, RequestPattern
+from .errors import WEBSOCKET_HINT, ResponsesExhausted
+from .matchers import EXACT, PARTIAL, PREFIX, QUERY_DIFFERENCE, Condition, RequestPattern
 from .records import Call, CallList
 
 if TYPE_CHECKING:
@@ -294,14 +295,16 @@ class Registry:
 
     def explain(self, call: Call, limit: int = 3, upgrade: str = "") -> str:
         """A message naming the request and the closest routes, with what
-        differs; ``upgrade``: the protocol the request asks to switch to."""
+        differs, and the hints that apply to it; ``upgrade``: the protocol the
+        request asks to switch to."""
         if upgrade:
             head = f"No {upgrade} route matches {call.method} {call.url} (a {upgrade} upgrade request)."
         else:
             head = f"No route matches {call.method} {call.url}."
         register = f"register_{upgrade}()" if upgrade else "register_uri()"
         if not self._routes:
-            return head + f" No routes are registered: register one with {register}."
+            lines = [head + f" No routes are registered: register one with {register}."]
+            return "\n".join(lines + _hints(call, []))
         target = str(call.url.with_query(None))
 
         def distance(item: tuple[Route, list[str]]) -> tuple[int, float]:
@@ -315,10 +318,36 @@ class Registry:
         lines = [head, "Closest registered routes:"]
         for route, diffs in candidates[:limit]:
             lines.append(f"  {route.describe()}: " + "; ".join(diffs))
-        lines.append(
+        return "\n".join(lines + _hints(call, [diff for _, diffs in candidates[:limit] for diff in diffs]))
+
+
+def _hints(call: Call, shown: list[str]) -> list[str]:
+    """The lines added to a refusal that apply to it: the query rule when a
+    query is what differs, passthrough for a local server, websockets."""
+    hints = []
+    if any(diff.startswith(QUERY_DIFFERENCE) for diff in shown):
+        hints.append(
             "The query is compared as a set of key=value pairs; pairs with an empty value are ignored."
         )
-        return "\n".join(lines)
+    host = call.url.host or ""
+    if _is_local(host):
+        hints.append(
+            f"{host} is this machine: to reach a real local server (an aiohttp.test_utils.TestServer, say), "
+            f"let its requests pass through: passthrough = ({host!r},) on the test case, "
+            f"mocked(passthrough=[{host!r}]) or activate(passthrough=[{host!r}])."
+        )
+    if call.headers.get("Upgrade", "").lower() == "websocket":
+        hints.append(WEBSOCKET_HINT)
+    return hints
+
+
+def _is_local(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class RegistryView(Mapping[tuple[str, Any], Route]):

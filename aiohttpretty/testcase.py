@@ -6,12 +6,13 @@ import contextlib
 import functools
 import inspect
 import os
+import types
 import unittest
 from collections.abc import Iterator, Mapping
 from typing import Any, Callable, ClassVar, Concatenate, ParamSpec, TypeVar
 
 from ._websocket_assertions import WebSocketAssertions
-from .assertions import CallAssertions
+from .assertions import CallAssertions, with_msg
 from .lifecycle import Lifecycle, cassette_path, check_options
 from .mock import AioHTTPretty
 from .records import Call, CallList, WebSocketConversation
@@ -34,6 +35,20 @@ def _on_the_tests_mock(method: Callable[Concatenate[AioHTTPretty, P], R]) -> Cal
     forward.__signature__ = inspect.signature(method)  # type: ignore[attr-defined]
     del forward.__wrapped__  # type: ignore[attr-defined]
     return forward
+
+
+def _unittest_named(name: str, function: Callable[..., None]) -> Callable[..., None]:
+    """``function`` under its unittest name, with a docstring that names the
+    unittest assertions (no wrapper: a failure's traceback is the same)."""
+    named = types.FunctionType(
+        function.__code__, function.__globals__, name, function.__defaults__, function.__closure__
+    )
+    named.__kwdefaults__ = function.__kwdefaults__
+    named.__annotations__ = function.__annotations__
+    named.__qualname__ = f"AioHTTPrettyTestCase.{name}"
+    named.__module__ = __name__
+    named.__doc__ = (function.__doc__ or "").replace(":meth:`assert_called`", ":meth:`assertCalled`")
+    return named
 
 
 class AioHTTPrettyTestCase(WebSocketAssertions, unittest.IsolatedAsyncioTestCase):
@@ -185,10 +200,10 @@ class AioHTTPrettyTestCase(WebSocketAssertions, unittest.IsolatedAsyncioTestCase
         return self.aiohttpretty.websockets
 
     # Assertions (unittest's names; assert_called, ... are the same methods).
-    assertCalled = CallAssertions.assert_called
-    assertNotCalled = CallAssertions.assert_not_called
-    assertCallCount = CallAssertions.assert_call_count
-    assertCallsInOrder = CallAssertions.assert_calls_in_order
+    assertCalled = _unittest_named("assertCalled", CallAssertions.assert_called)
+    assertNotCalled = _unittest_named("assertNotCalled", CallAssertions.assert_not_called)
+    assertCallCount = _unittest_named("assertCallCount", CallAssertions.assert_call_count)
+    assertCallsInOrder = _unittest_named("assertCallsInOrder", CallAssertions.assert_calls_in_order)
     assertWebSocketReceived = WebSocketAssertions.assert_websocket_received
     assertWebSocketSent = WebSocketAssertions.assert_websocket_sent
 
@@ -199,4 +214,6 @@ class AioHTTPrettyTestCase(WebSocketAssertions, unittest.IsolatedAsyncioTestCase
         return self.websockets
 
     def _assertion_failed(self, message: str, msg: Any) -> None:
-        self.fail(self._formatMessage(msg, message))
+        # As longMessage does, with msg on a line of its own: the message ends
+        # with the list of requests made.
+        self.fail(with_msg(message, msg) if self.longMessage else self._formatMessage(msg, message))

@@ -117,10 +117,11 @@ async def check(session: aiohttp.ClientSession, url: str) -> None:
 def mock_with_routes(count: int, *, auto_length: bool = True) -> tuple[AioHTTPretty, str]:
     """A mock with ``count`` routes, and the URL of the last one registered.
 
-    ``auto_length=True`` answers what the loopback server and the floor answer
-    (``Content-Type`` and ``Content-Length``), so the session keeps the
-    connection alive as it does with them; ``False`` is the default
-    registration, without ``Content-Length``: read until the connection
+    ``auto_length=True`` (the default of ``AioHTTPretty()``, given anyway)
+    answers what the loopback server and the floor answer (``Content-Type``
+    and ``Content-Length``), so the session keeps the connection alive as it
+    does with them; ``False`` is the default of the module-level functions of
+    the original API, without ``Content-Length``: read until the connection
     closes, a new connection per request.
     """
     mock = AioHTTPretty()
@@ -405,7 +406,13 @@ def main(argv: list[str] | None = None) -> int:
         note = "auto_length=True: the same response as the server" if count == 1 else ""
         print(row(f"aiohttpretty, {count:,} {suffix}", results[f"routes_{count}"], note))
     print(row("aiohttpretty, 100 routes, each in turn", results["in_turn"], "no request repeats the last"))
-    print(row("aiohttpretty, 1 route, no Content-Length", unframed, "the default: a connection per request"))
+    print(
+        row(
+            "aiohttpretty, 1 route, no Content-Length",
+            unframed,
+            "auto_length=False: a connection per request",
+        )
+    )
     print(row("aiohttp.web server on 127.0.0.1", results["loopback"], "keep-alive session"))
     print(row("aioresponses", aioresponses_us, aioresponses_note))
     print(
@@ -456,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
     print("targets (the 1-route row, answering what the server answers):")
     for label, value, limit in targets:
         print(f"  {label:<46} {_verdict(value, limit)}")
-    print("the same targets for the default registration (no Content-Length):")
+    print("the same targets for auto_length=False (the original API's default, no Content-Length):")
     for label, value, limit in unframed_targets:
         print(f"  {label:<46} {_verdict(value, limit)}")
     print()

@@ -61,7 +61,9 @@ class DownloaderTest(aiohttpretty.AioHTTPrettyTestCase):
         self.assertTrue(all(0 < step <= 4 for step in steps), steps)
 
     async def test_size_is_unknown_without_content_length(self):
-        self.register_uri("GET", URL, body=[b"01234", b"56789"])
+        # A server that streams without announcing the length: auto_length=False
+        # sends the body without Content-Length, read until the connection closes.
+        self.register_uri("GET", URL, body=[b"01234", b"56789"], auto_length=False)
 
         result = await self.downloader.download(URL, self.dest)
 

@@ -1,12 +1,15 @@
 """A real aiohttp server on 127.0.0.1, for the tests of passthrough and of
-aiohttp being restored: what a request that is not mocked reaches."""
+aiohttp being restored (what a request that is not mocked reaches), and for
+comparing the mock with what a server sends (:func:`start_server`)."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from aiohttp.abc import AbstractResolver
 from aiohttp.test_utils import TestServer
 
 
@@ -71,3 +74,34 @@ async def start_websocket_server(
     await site.start()
     port = runner.addresses[0][1]
     return WebSocketServer(runner, port)
+
+
+async def start_server(handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> TestServer:
+    """Start a server on 127.0.0.1 answering every method and path with
+    ``handler``; close it with ``await server.close()``."""
+    app = web.Application()
+    app.router.add_route("*", "/{path:.*}", handler)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    return server
+
+
+class LoopbackResolver(AbstractResolver):
+    """Resolves every host name to 127.0.0.1, so that a real request for
+    ``http://api.test:<port>/`` reaches a local server under the same URL (and
+    with the same trace signals of name resolution) as a mocked one."""
+
+    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET) -> list[dict[str, Any]]:
+        return [
+            {
+                "hostname": host,
+                "host": "127.0.0.1",
+                "port": port,
+                "family": socket.AF_INET,
+                "proto": 0,
+                "flags": socket.AI_NUMERICHOST,
+            }
+        ]
+
+    async def close(self) -> None:
+        pass

@@ -58,6 +58,29 @@ class DocumentationExamplesTest(unittest.TestCase):
         missing = [name for name in aiohttpretty.__all__ if f"aiohttpretty.{name}" not in reference]
         self.assertEqual(missing, [], "public names missing from docs/api.rst")
 
+    def test_docstrings_and_signatures_read_as_the_api_reference_shows_them(self):
+        import inspect
+
+        import aiohttpretty
+
+        # A default shown as "<object object at 0x...>" tells the reader nothing.
+        for owner in (aiohttpretty.AioHTTPretty, aiohttpretty.AioHTTPrettyTestCase):
+            for name, member in inspect.getmembers(owner, callable):
+                if not name.startswith("_") and not isinstance(member, type):
+                    with self.subTest(f"{owner.__name__}.{name}"):
+                        try:
+                            signature = str(inspect.signature(member))
+                        except (TypeError, ValueError):
+                            continue
+                        self.assertNotRegex(signature, r"<object|at 0x")
+        # The test case's assertions name the test case's assertions.
+        case = aiohttpretty.AioHTTPrettyTestCase
+        for method in (case.assertCalled, case.assertNotCalled, case.assertCallCount):
+            with self.subTest(method.__name__):
+                self.assertNotIn("assert_called", method.__doc__ or "")
+        self.assertIn(":meth:`assertCalled`", case.assertNotCalled.__doc__ or "")
+        self.assertIn(":meth:`assert_called`", aiohttpretty.AioHTTPretty.assert_not_called.__doc__ or "")
+
     def test_read_the_docs_builds_as_make_docs(self):
         config = (ROOT / ".readthedocs.yaml").read_text(encoding="utf-8")
         setup = configparser.ConfigParser()

@@ -56,6 +56,8 @@ class KeepAliveTest(GuardedTestMixin, aiohttpretty.AioHTTPrettyTestCase):
     async def test_framed_responses_keep_the_connection(self):
         chunks = ["a", "bc"]
         cases = {
+            "the default, bytes": dict(body=b"hello"),
+            "the default, a list of chunks": dict(body=chunks),
             "auto_length": dict(body=b"hello", auto_length=True),
             "Content-Length given and right": dict(body=b"hello", headers={"Content-Length": "5"}),
             "chunked": dict(body=chunks, headers={"Transfer-Encoding": "chunked"}),
@@ -90,7 +92,7 @@ class KeepAliveTest(GuardedTestMixin, aiohttpretty.AioHTTPrettyTestCase):
             yield b"hello"
 
         cases = {
-            "no Content-Length (the default)": lambda: dict(body=b"hello"),
+            "no Content-Length (auto_length=False)": lambda: dict(body=b"hello", auto_length=False),
             "a stream without auto_length": lambda: dict(body=stream_reader()),
             "an async iterator": lambda: dict(body=iterator()),
             "Connection: close": lambda: dict(

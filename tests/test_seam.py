@@ -42,6 +42,10 @@ class PrivateNamesTest(unittest.IsolatedAsyncioTestCase):
             # A response as aiohttp makes it (its attributes are set in __init__).
             aiohttp.ClientResponse: await mock.fake_request("GET", "http://seam.test/"),
         }
+        # The DNS cache's attributes are looked at on a connector's own cache.
+        instances[_resolve("aiohttp.connector._DNSCacheTable")] = instances[
+            aiohttp.TCPConnector
+        ]._cached_hosts
         try:
             for owner_name, name, parameters in (*_seam.PRIVATE_NAMES, *_seam_websocket.PRIVATE_NAMES):
                 with self.subTest(f"{owner_name}.{name}"):

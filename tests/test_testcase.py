@@ -609,7 +609,10 @@ class AssertionFailureTest(unittest.TestCase):
     def test_msg_is_added_to_the_standard_message(self):
         text = self.failure("test_msg")
         self.assertIn("Expected 2 request(s) matching POST http://api.test/x, got 1.", text)
-        self.assertTrue(text.rstrip().endswith(" : custom words"), text)
+        # On a line of its own, not glued onto the last request listed.
+        self.assertIn("<- differs: method GET; query page=1\ncustom words", text)
+        self.assertTrue(text.rstrip().endswith("\ncustom words"), text)
+        self.assertNotIn(" : custom words", text)
 
     def test_long_message_false_shows_msg_alone(self):
         for name in ("test_msg_without_long_message", "test_not_called_msg_without_long_message"):

@@ -156,6 +156,7 @@ def _reply(result: Any) -> dict[str, Any]:
         "reason": standard_reason(result.status) if reason is None else reason,
         "headers": list(headers.items()),
         "body": body,
+        "auto_length": False,  # as aioresponses: no Content-Length but a registered one
         "method": result.method,
         "response_class": result.response_class,
     }

@@ -334,6 +334,63 @@ def test_raises_expects_an_unmatched_request(pytester: pytest.Pytester) -> None:
     assert pytest.raises.__module__.startswith("_pytest")
 
 
+def test_fixture_registrations_answer_like_a_server(pytester: pytest.Pytester) -> None:
+    # The fixture is a new entry point: Content-Length and the standard reason
+    # phrase, as the aiohttp.web server below sends; the marker's module-level
+    # functions keep the original's defaults.
+    pytester.makepyfile(
+        """
+        import asyncio
+
+        import aiohttp
+        import pytest
+        from aiohttp import web
+        from aiohttp.test_utils import TestServer
+
+        import aiohttpretty
+
+
+        async def seen(url):
+            async with aiohttp.ClientSession() as session:
+                async with session.get(url) as response:
+                    return response.status, response.reason, response.content_length, await response.read()
+
+
+        async def from_the_server():
+            async def answer(request):
+                return web.Response(status=404, body=b"gone", headers={"Content-Type": "text/plain"})
+
+            app = web.Application()
+            app.router.add_get("/x", answer)
+            server = TestServer(app, host="127.0.0.1")
+            await server.start_server()
+            try:
+                return await seen(str(server.make_url("/x")))
+            finally:
+                await server.close()
+
+
+        SERVER = asyncio.run(from_the_server())
+
+
+        def test_fixture(aiohttpretty_mock):
+            aiohttpretty_mock.register_uri(
+                "GET", "http://api.test/x", status=404, body=b"gone", headers={"Content-Type": "text/plain"}
+            )
+            assert SERVER == (404, "Not Found", 4, b"gone")
+            assert asyncio.run(seen("http://api.test/x")) == SERVER
+
+
+        @pytest.mark.aiohttpretty
+        def test_marker_keeps_the_original_defaults():
+            aiohttpretty.register_uri("GET", "http://api.test/x", status=404, body=b"gone")
+            assert asyncio.run(seen("http://api.test/x")) == (404, "", None, b"gone")
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=2)
+
+
 def test_only_an_expectation_naming_the_refusal_forgives_it(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
