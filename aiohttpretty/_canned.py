@@ -22,8 +22,7 @@ from .responses import (
     Reply,
     ResponseSpec,
     Stream,
-    close_source,
-    is_one_shot,
+    is_stream,
 )
 
 if TYPE_CHECKING:
@@ -310,3 +309,16 @@ async def _one_by_one(body: Chunks) -> AsyncIterator[bytes]:
 async def _stream_chunks(stream: Stream) -> AsyncIterator[bytes]:
     while piece := await stream.read(ONE_CHUNK):
         yield piece
+
+
+def is_one_shot(body: object) -> bool:
+    """Whether ``body`` is used up by the first request (an async iterator or a stream)."""
+    return (isinstance(body, Chunks) and not isinstance(body.source, tuple)) or is_stream(body)
+
+
+async def close_source(body: object) -> None:
+    """Close the source of a streamed body that was not read to its end."""
+    source = body.source if isinstance(body, Chunks) else body
+    aclose = getattr(source, "aclose", None)
+    if aclose is not None:
+        await aclose()

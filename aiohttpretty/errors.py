@@ -44,8 +44,8 @@ class NoRouteMatched(AssertionError):
 #: Why a websocket handshake gets no websocket (for now), in refusals.
 WEBSOCKET_HINT = (
     "This is a websocket handshake (ws_connect): answer it with register_websocket(uri, handler) (or "
-    "an app's own websocket handler, register_app). A route registered with register_uri can answer "
-    "the handshake with an HTTP error status (403, say) to test a refused connection."
+    "an app's own websocket handler, register_app); register_websocket(uri, status=403) refuses the "
+    "handshake, to test a refused connection."
 )
 
 

@@ -27,9 +27,7 @@ __all__ = [
     "ResponseSpec",
     "Stream",
     "check_body",
-    "close_source",
     "header_pairs",
-    "is_one_shot",
     "is_stream",
     "json_response_body",
     "with_body_helpers",
@@ -93,19 +91,6 @@ def _is_chunk_list(body: object) -> bool:
     return isinstance(body, (list, tuple)) and all(
         isinstance(chunk, (bytes, bytearray, memoryview, str)) for chunk in body
     )
-
-
-def is_one_shot(body: object) -> bool:
-    """Whether ``body`` is used up by the first request (an async iterator or a stream)."""
-    return (isinstance(body, Chunks) and not isinstance(body.source, tuple)) or is_stream(body)
-
-
-async def close_source(body: object) -> None:
-    """Close the source of a streamed body that was not read to its end."""
-    source = body.source if isinstance(body, Chunks) else body
-    aclose = getattr(source, "aclose", None)
-    if aclose is not None:
-        await aclose()
 
 
 class InvalidBody:
