@@ -13,6 +13,7 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
+from ._json_match import JsonLike
 from ._urls import normalise_method, normalise_url
 from .errors import AioHTTPrettyWarning, UnknownOptionWarning, warn
 from .faults import Fault
@@ -40,6 +41,7 @@ REGISTER_OPTIONS = (
     "callback",
     "times",
     *CONDITION_OPTIONS,
+    "strict",
     "match_params_partial",
     "prefix",
     "optional",
@@ -105,6 +107,7 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, o
         url = normalise_url(uri, params)
     if prefix and (partial or (isinstance(url, URL) and url.query_string)):
         raise ValueError("a prefix route answers any query: give neither a query nor match_params_partial")
+    _loosen_json(options)
     conditions = build_conditions(options)
     if any_params is not None:
         conditions.insert(0, any_params)
@@ -186,6 +189,27 @@ def _with_fitting_length(reply: Reply) -> Reply:
         spec.status, spec.reason, headers, spec.body, spec.auto_length, like_server=spec.like_server
     )
     return Reply(fitted, reply.exception, reply.delay, reply.fault)
+
+
+def _loosen_json(options: dict[str, Any]) -> None:
+    """``strict=False``: ``match_json`` lets the request's objects hold more
+    keys than expected (``JsonLike(expected, strict=False)``)."""
+    if "strict" not in options:
+        return
+    strict = options.pop("strict")
+    if not isinstance(strict, bool):
+        raise TypeError(f"strict must be True or False, got {strict!r}")
+    if strict:
+        return
+    if "match_json" not in options:
+        raise ValueError("strict=False tells how match_json compares; give match_json too")
+    expected = options["match_json"]
+    if isinstance(expected, JsonLike):
+        raise ValueError(
+            "give strict=False to JsonLike(...) or to register_uri, not both: "
+            f"match_json is already {expected!r}"
+        )
+    options["match_json"] = JsonLike(expected, strict=False)
 
 
 def known_options(options: dict[str, Any], known: tuple[str, ...], *, strict: bool) -> dict[str, Any]:

@@ -20,6 +20,30 @@ class PartialJsonTest(aiohttpretty.AioHTTPrettyTestCase):
             with self.assertRaisesRegex(NoRouteMatched, r"match_json: .*at \$\.user\.id: expected 1, got 2"):
                 await session.post(URL, json={"user": {"id": 2}})
 
+    async def test_the_strict_keyword_of_match_json(self):
+        self.register_json_uri("POST", URL, match_json={"user": {"id": 1}}, strict=False, body=1)
+        aiohttpretty.register_json_uri("PUT", URL, match_json={"tags": ["a", "b"]}, strict=False, body=2)
+        async with aiohttp.ClientSession() as session:
+            async with session.post(URL, json={"user": {"id": 1, "name": "a"}, "extra": True}) as response:
+                self.assertEqual(await response.json(), 1)
+            async with session.put(URL, json={"tags": ["a", "b"], "more": 1}) as response:
+                self.assertEqual(await response.json(), 2)
+            with self.assertRaisesRegex(NoRouteMatched, r"match_json: .*at \$\.user\.id: expected 1, got 2"):
+                await session.post(URL, json={"user": {"id": 2}, "extra": True})
+            with self.assertRaisesRegex(NoRouteMatched, r"at \$\.tags\[0\]: expected 'a', got 'b'"):
+                await session.put(URL, json={"tags": ["b", "a"]})  # lists still in order
+
+    def test_the_strict_keyword_is_checked(self):
+        with self.assertRaisesRegex(TypeError, "strict must be True or False, got 'no'"):
+            self.register_json_uri("POST", URL, match_json={}, strict="no")
+        with self.assertRaisesRegex(
+            ValueError, "strict=False tells how match_json compares; give match_json"
+        ):
+            self.register_json_uri("POST", URL, strict=False)
+        with self.assertRaisesRegex(ValueError, "not both"):
+            self.register_json_uri("POST", URL, match_json=JsonLike({}), strict=False)
+        self.assertEqual(len(self.aiohttpretty.registry), 0)
+
     async def test_strict_by_default_names_the_unexpected_key(self):
         self.register_json_uri("POST", URL, match_json=JsonLike({"a": 1}), body=1)
         async with aiohttp.ClientSession() as session:
