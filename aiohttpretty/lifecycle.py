@@ -50,7 +50,14 @@ __all__ = [
 
 #: The options every entry point takes (test case attributes, marker keywords,
 #: ``mocked(...)`` arguments).
-OPTIONS = ("assert_all_called", "passthrough", "cassette", "record_mode", "cassette_options")
+OPTIONS = (
+    "assert_all_called",
+    "passthrough",
+    "passthrough_unmatched",
+    "cassette",
+    "record_mode",
+    "cassette_options",
+)
 
 # How a test went, as far as the verdict cares.
 PASSED = "passed"  # the test returned
@@ -115,7 +122,12 @@ def cassette_path(template: str | os.PathLike[str], test: str, directory: str | 
 
 
 def check_options(
-    assert_all_called: Any, passthrough: Any, where: str, cassette: Any = None, record_mode: Any = "once"
+    assert_all_called: Any,
+    passthrough: Any,
+    where: str,
+    cassette: Any = None,
+    record_mode: Any = "once",
+    passthrough_unmatched: Any = False,
 ) -> None:
     """Raise :class:`TypeError` for an option of the wrong type, naming ``where``."""
     if cassette is not None and not isinstance(cassette, (str, os.PathLike)):
@@ -126,6 +138,10 @@ def check_options(
         raise TypeError(str(exc)) from None
     if not isinstance(assert_all_called, bool):
         raise TypeError(f"{where}(assert_all_called=...) must be True or False, got {assert_all_called!r}")
+    if not isinstance(passthrough_unmatched, bool):
+        raise TypeError(
+            f"{where}(passthrough_unmatched=...) must be True or False, got {passthrough_unmatched!r}"
+        )
     if passthrough is not None and not isinstance(passthrough, (str, list, tuple, set, frozenset)):
         raise TypeError(
             f"{where}(passthrough=...) must be a list of host names or host:port strings, got {passthrough!r}"
@@ -141,6 +157,7 @@ class Lifecycle:
         *,
         assert_all_called: bool = False,
         passthrough: Any = None,
+        passthrough_unmatched: bool = False,
         factory: Callable[[], AioHTTPretty] = AioHTTPretty,
         legacy: bool = False,
         cassette: str | os.PathLike[str] | None = None,
@@ -159,6 +176,9 @@ class Lifecycle:
         #: expectation that catches a refusal forgives it, as it always did.
         self.legacy = legacy
         self.passthrough = passthrough
+        #: Send every request no route matches to the network (an opt-in for
+        #: adopting the mock test by test; never the default).
+        self.passthrough_unmatched = passthrough_unmatched
         self._factory = factory
         self.mock: AioHTTPretty = factory()
         self.outcome: str | None = None
@@ -189,7 +209,7 @@ class Lifecycle:
             if self.cassette_path is not None:
                 self.cassette = Cassette(self.cassette_path, self.record_mode, **self.cassette_options)
                 mock.mount(self.cassette)
-            mock.activate(self.passthrough or None)
+            mock.activate(self.passthrough or None, passthrough_unmatched=self.passthrough_unmatched)
         except BaseException:
             scope.pop(mock)
             raise
@@ -296,6 +316,10 @@ class mocked:
     :class:`AssertionError` when a request matched no route (even if the code
     swallowed its error) or, with ``assert_all_called=True``, a route was never
     requested, as a test case's test would.  Blocks nest.
+
+    ``passthrough`` (hosts, patterns or functions of the URL) and
+    ``passthrough_unmatched=True`` (every request no route matches) let
+    requests reach the network, as :meth:`AioHTTPretty.activate` does.
     """
 
     def __init__(
@@ -303,11 +327,13 @@ class mocked:
         passthrough: Any = None,
         *,
         assert_all_called: bool = False,
+        passthrough_unmatched: bool = False,
         cassette: str | os.PathLike[str] | None = None,
         record_mode: str = "once",
     ) -> None:
-        check_options(assert_all_called, passthrough, "mocked", cassette, record_mode)
+        check_options(assert_all_called, passthrough, "mocked", cassette, record_mode, passthrough_unmatched)
         self._passthrough = passthrough
+        self._passthrough_unmatched = passthrough_unmatched
         self._assert_all_called = assert_all_called
         self._cassette = (cassette, record_mode)
         self._lifecycles: list[Lifecycle] = []
@@ -316,6 +342,7 @@ class mocked:
         lifecycle = Lifecycle(
             assert_all_called=self._assert_all_called,
             passthrough=self._passthrough,
+            passthrough_unmatched=self._passthrough_unmatched,
             cassette=self._cassette[0],
             record_mode=self._cassette[1],
         )
@@ -352,6 +379,7 @@ class mocked:
         options = {
             "passthrough": self._passthrough,
             "assert_all_called": self._assert_all_called,
+            "passthrough_unmatched": self._passthrough_unmatched,
             "cassette": self._cassette[0],
             "record_mode": self._cassette[1],
         }

@@ -155,7 +155,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(assert_all_called=False, passthrough=None, cassette=None, record_mode='once'): run "
+        f"{MARKER}(assert_all_called=False, passthrough=None, passthrough_unmatched=False, cassette=None, "
+        "record_mode='once'): run "
         "the test with a fresh, active aiohttpretty mock; a request that matched no route fails it at "
         "teardown.",
     )
@@ -232,13 +233,15 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 
 def _start(item: pytest.Item) -> Lifecycle:
-    assert_all_called, passthrough, cassette, record_mode, cassette_options = _marker_options(item)
+    options = _marker_options(item)
+    cassette = options["cassette"]
     lifecycle = Lifecycle(
-        assert_all_called=assert_all_called,
-        passthrough=passthrough,
+        assert_all_called=options["assert_all_called"],
+        passthrough=options["passthrough"],
+        passthrough_unmatched=options["passthrough_unmatched"],
         cassette=None if cassette is None else cassette_path(cassette, item.name, item.path.parent),
-        record_mode=record_mode,
-        cassette_options=cassette_options,
+        record_mode=options["record_mode"],
+        cassette_options=options["cassette_options"],
         factory=AioHTTPrettyFixture,
         # Suites written for the original expect refusals with pytest.raises
         # of their own errors: in a marked test, one caught there is expected.
@@ -262,7 +265,7 @@ def _finish(item: pytest.Item) -> str | None:
     return message
 
 
-def _marker_options(item: pytest.Item) -> tuple[bool, Any, Any, str, Any]:
+def _marker_options(item: pytest.Item) -> dict[str, Any]:
     """The options of the ``aiohttpretty`` markers of ``item``; the closest wins."""
     options: dict[str, Any] = {}
     for mark in reversed(list(item.iter_markers(MARKER))):
@@ -284,20 +287,32 @@ def _marker_options(item: pytest.Item) -> tuple[bool, Any, Any, str, Any]:
             f"Valid options: {', '.join(MARKER_OPTIONS)}.",
             pytrace=False,
         )
-    assert_all_called = options.get("assert_all_called", False)
-    passthrough = options.get("passthrough")
-    cassette = options.get("cassette")
-    record_mode = options.get("record_mode", "once")
-    cassette_options = options.get("cassette_options")
+    options = {
+        "assert_all_called": False,
+        "passthrough": None,
+        "passthrough_unmatched": False,
+        "cassette": None,
+        "record_mode": "once",
+        "cassette_options": None,
+        **options,
+    }
+    cassette_options = options["cassette_options"]
     try:
-        check_options(assert_all_called, None, f"@pytest.mark.{MARKER}", cassette, record_mode)
+        check_options(
+            options["assert_all_called"],
+            None,
+            f"@pytest.mark.{MARKER}",
+            options["cassette"],
+            options["record_mode"],
+            options["passthrough_unmatched"],
+        )
         if cassette_options is not None and not isinstance(cassette_options, dict):
             raise TypeError(
                 f"@pytest.mark.{MARKER}(cassette_options=...) must be a dict, got {cassette_options!r}"
             )
     except TypeError as exc:  # passthrough is checked by activate(), as on every mock
         pytest.fail(str(exc), pytrace=False)
-    return assert_all_called, passthrough, cassette, record_mode, cassette_options
+    return options
 
 
 @contextmanager

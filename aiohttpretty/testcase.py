@@ -12,10 +12,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Callable, ClassVar, Concatenate, ParamSpec, TypeVar
 
 from ._websocket_assertions import WebSocketAssertions
+from ._websocket_records import WebSocketConversation
 from .assertions import CallAssertions, with_msg
 from .lifecycle import Lifecycle, cassette_path, check_options
 from .mock import AioHTTPretty
-from .records import Call, CallList, WebSocketConversation
+from .records import Call, CallList
 
 __all__ = ["AioHTTPrettyTestCase"]
 
@@ -110,6 +111,7 @@ class AioHTTPrettyTestCase(WebSocketAssertions, unittest.IsolatedAsyncioTestCase
         lifecycle = Lifecycle(
             assert_all_called=self.assert_all_called,
             passthrough=self.passthrough,
+            passthrough_unmatched=self.passthrough_unmatched,
             cassette=path,
             record_mode=self.record_mode,
             cassette_options=self.cassette_options,
@@ -119,7 +121,6 @@ class AioHTTPrettyTestCase(WebSocketAssertions, unittest.IsolatedAsyncioTestCase
         # runs even when activating fails or the verdict fails the test.
         self.addCleanup(self._aiohttpretty_restore, lifecycle)
         lifecycle.start()
-        lifecycle.mock.passthrough_unmatched = self.passthrough_unmatched
         self.addCleanup(self._aiohttpretty_verdict, lifecycle)
 
     def _aiohttpretty_verdict(self, lifecycle: Lifecycle) -> None:

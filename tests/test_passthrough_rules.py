@@ -4,7 +4,9 @@ aiohttp's parser; nothing passes through by default."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+import unittest
 
 import aiohttp
 
@@ -98,3 +100,49 @@ class UnmatchedPassthroughTest(aiohttpretty.AioHTTPrettyTestCase):
         async with aiohttp.ClientSession() as session:
             with self.assertRaisesRegex(aiohttp.ClientOSError, "passthrough_unmatched"):
                 await session.post(f"http://127.0.0.1:{port}/gone")
+
+
+class UnmatchedPassthroughInMockedTest(unittest.IsolatedAsyncioTestCase):
+    async def test_mocked_sends_unmatched_requests_to_the_network(self):
+        server = await start_real_server("live")
+        try:
+            base = f"http://127.0.0.1:{server.port}"
+            async with aiohttpretty.mocked(passthrough_unmatched=True) as mock:
+                mock.register_uri("GET", base + "/mocked", body=b"mocked")
+                async with aiohttp.ClientSession() as session:
+                    async with session.get(base + "/mocked") as response:
+                        self.assertEqual(await response.read(), b"mocked")
+                    async with session.get(base + "/anything") as response:
+                        self.assertEqual(await response.text(), "live /anything")
+                self.assertEqual([call.url.path for call in mock.passed_through], ["/anything"])
+        finally:
+            await server.close()
+
+    async def test_as_a_decorator(self):
+        server = await start_real_server("live")
+        base = f"http://127.0.0.1:{server.port}"
+
+        @aiohttpretty.mocked(passthrough_unmatched=True)
+        async def fetch():
+            async with aiohttp.ClientSession() as session, session.get(base + "/x") as response:
+                return await response.text()
+
+        try:
+            self.assertEqual(await fetch(), "live /x")
+        finally:
+            await server.close()
+
+    async def test_never_the_default(self):
+        server = await start_real_server("live")
+        try:
+            with self.assertRaises(AssertionError):
+                async with aiohttpretty.mocked():
+                    async with aiohttp.ClientSession() as session:
+                        with contextlib.suppress(NoRouteMatched):
+                            await session.get(f"http://127.0.0.1:{server.port}/x")
+        finally:
+            await server.close()
+
+    def test_the_option_is_checked(self):
+        with self.assertRaisesRegex(TypeError, r"mocked\(passthrough_unmatched=...\) must be True or False"):
+            aiohttpretty.mocked(passthrough_unmatched="yes")

@@ -23,7 +23,10 @@ def test_marker_is_registered_under_strict_markers(pytester: pytest.Pytester) ->
     result.assert_outcomes(passed=2)
     result = pytester.runpytest("--markers")
     result.stdout.fnmatch_lines(
-        ["@pytest.mark.aiohttpretty(assert_all_called=False, passthrough=None, cassette=None, *): *"]
+        [
+            "@pytest.mark.aiohttpretty(assert_all_called=False, passthrough=None, "
+            "passthrough_unmatched=False, cassette=None, *): *"
+        ]
     )
 
 
@@ -246,9 +249,9 @@ def test_unknown_marker_options_are_named(pytester: pytest.Pytester) -> None:
         [
             "*@pytest.mark.aiohttpretty got unknown option(s) 'asert_all_called' "
             "(did you mean 'assert_all_called'?), 'color'. Valid options: assert_all_called, passthrough, "
-            "cassette, record_mode, cassette_options.",
+            "passthrough_unmatched, cassette, record_mode, cassette_options.",
             "*@pytest.mark.aiohttpretty takes keyword arguments only (assert_all_called, passthrough, "
-            "cassette, record_mode, cassette_options),"
+            "passthrough_unmatched, cassette, record_mode, cassette_options),"
             " got ('127.0.0.1',)",
             "*@pytest.mark.aiohttpretty(assert_all_called=...) must be True or False, got 'yes'",
         ]
@@ -306,6 +309,60 @@ def test_passthrough_lets_listed_hosts_reach_the_network(pytester: pytest.Pytest
             "*ERROR at setup of test_bad_passthrough*",
             "*TypeError*",
             "*test_without_passthrough_the_local_server_is_mocked_too*",
+            "*NoRouteMatched: No route matches GET http://127.0.0.1:*",
+        ]
+    )
+
+
+def test_passthrough_unmatched_sends_what_no_route_matches_to_the_network(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from aiohttp import web
+        from aiohttp.test_utils import TestServer
+
+        import aiohttpretty
+        from webclient import get
+
+
+        async def serve(*paths):
+            async def hello(request):
+                return web.Response(text="real " + request.path)
+
+            app = web.Application()
+            app.router.add_get("/{path:.*}", hello)
+            server = TestServer(app, host="127.0.0.1")
+            await server.start_server()
+            try:
+                aiohttpretty.register_uri("GET", str(server.make_url("/mocked")), body=b"mocked")
+                return [await get(str(server.make_url(path))) for path in paths]
+            finally:
+                await server.close()
+
+
+        @pytest.mark.aiohttpretty(passthrough_unmatched=True)
+        @pytest.mark.asyncio
+        async def test_unmatched_reaches_the_server():
+            assert await serve("/mocked", "/live") == [b"mocked", b"real /live"]
+
+
+        @pytest.mark.aiohttpretty
+        @pytest.mark.asyncio
+        async def test_not_without_the_option():
+            await serve("/live")
+
+
+        @pytest.mark.aiohttpretty(passthrough_unmatched="yes")
+        def test_not_a_bool():
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*@pytest.mark.aiohttpretty(passthrough_unmatched=...) must be True or False, got 'yes'",
+            "*test_not_without_the_option*",
             "*NoRouteMatched: No route matches GET http://127.0.0.1:*",
         ]
     )
