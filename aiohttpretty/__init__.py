@@ -26,6 +26,7 @@ from ._options import REGISTER_OPTIONS
 from ._registering import URIPattern
 from ._urls import URI
 from ._websocket import WEBSOCKET_OPTIONS
+from ._websocket_records import WebSocketConversation, WebSocketMessage
 from ._websocket_server import WebSocket
 from .assertions import CallPattern, Calls
 from .cassettes import Cassette, CassetteError, cassette
@@ -39,7 +40,7 @@ from .errors import (
 from .lifecycle import mocked
 from .matchers import NOT_GIVEN, Condition
 from .mock import AioHTTPretty
-from .records import Call, CalledURI, CallList, Mistake, SentResponse, WebSocketConversation, WebSocketMessage
+from .records import Call, CalledURI, CallList, Mistake, SentResponse
 from .routes import RegistryView, Route
 from .scope import current, on_current, original_api
 from .testcase import AioHTTPrettyTestCase

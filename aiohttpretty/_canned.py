@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import inspect
+import math
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -14,7 +15,7 @@ from yarl import URL
 
 from . import _seam, _wire
 from .faults import Fault
-from .records import SentResponse
+from .records import KEPT_STREAM_BYTES, SentResponse
 from .responses import (
     ONE_CHUNK,
     Chunks,
@@ -220,14 +221,21 @@ async def _send(channel: Channel, spec: ResponseSpec, call: Call) -> bool:
     else:
         length, chunks = None, _stream_chunks(body)
     head = spec.head(None if chunked else length, call.method)
-    # The body as sent is kept when it is in memory anyway, not for a stream.
-    sent: list[bytes] | None = [] if isinstance(body, bytes) or not is_one_shot(body) else None
+    # The body as sent is kept; a stream's only up to KEPT_STREAM_BYTES, so
+    # that a test streaming a large download does not hold it in memory.
+    limit = KEPT_STREAM_BYTES if is_one_shot(body) and not isinstance(body, bytes) else math.inf
+    sent: list[bytes] | None = []
+    size = 0
     call.response = response = SentResponse(head, None)
     channel.send(head)
     try:
         async for piece in chunks:
             if piece:
                 await channel.drain()
+                size += len(piece)
+                response.streamed = size
+                if sent is not None and size > limit:
+                    sent = None  # a stream too large to keep
                 if sent is not None:
                     sent.append(piece)
                 channel.send(_wire.chunk(piece) if chunked else piece)

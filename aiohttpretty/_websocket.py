@@ -23,9 +23,9 @@ from aiohttp import WSCloseCode, WSMsgType
 from . import _seam, _seam_websocket, _wire
 from ._options import known_options
 from ._urls import normalise_method, normalise_url
+from ._websocket_records import WebSocketConversation
 from ._websocket_server import Handler, WebSocket
 from .matchers import build_conditions
-from .records import WebSocketConversation
 from .responses import ResponseSpec, header_pairs
 from .routes import Route
 

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import _websocket
 from ._background import Background, ResponderError
-from .records import Call, WebSocketConversation
+from ._websocket_records import WebSocketConversation
+from .records import Call
 
 if TYPE_CHECKING:
     from ._registering import URIPattern

@@ -9,9 +9,9 @@ from typing import Any
 from aiohttp import WSMsgType
 
 from ._urls import URI, normalise_url
+from ._websocket_records import CLIENT, SERVER, WebSocketConversation, WebSocketMessage
 from .assertions import CallAssertions
 from .matchers import ANY_QUERY, EXACT, NOT_GIVEN, RequestPattern
-from .records import CLIENT, SERVER, WebSocketConversation, WebSocketMessage
 
 __all__ = ["MessagePattern", "WebSocketAssertions", "check_websocket"]
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSCloseCode, WSMessage, WSMsgType
 
 from . import _seam_websocket
-from .records import CLIENT, SERVER, WebSocketConversation, WebSocketMessage
+from ._websocket_records import CLIENT, SERVER, WebSocketConversation, WebSocketMessage
 
 if TYPE_CHECKING:
     from ._transport import Channel

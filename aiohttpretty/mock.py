@@ -24,6 +24,7 @@ from ._registering import Registering
 from ._urls import URI, location, normalise_method, normalise_url
 from ._websocket_api import WebSocketRoutes
 from ._websocket_assertions import WebSocketAssertions
+from ._websocket_records import WebSocketConversation
 from .assertions import Calls, Raises
 from .errors import (
     AioHTTPrettyWarning,
@@ -35,7 +36,7 @@ from .errors import (
     warn,
 )
 from .matchers import ANY_QUERY, EXACT, RequestPattern, passed_checks
-from .records import Call, CallList, Mistake, WebSocketConversation
+from .records import Call, CallList, Mistake
 from .routes import Registry, RegistryView, Route
 
 if TYPE_CHECKING:

@@ -1,15 +1,14 @@
 """Recorded calls: each request a mock answered, as it went over the wire,
-together with the arguments the code passed to the session; and for a
-websocket, the conversation that followed."""
+together with the arguments the code passed to the session, and the response
+it got (a websocket's conversation is in :mod:`._websocket_records`)."""
 
 from __future__ import annotations
 
 import json as _json
 import zlib
 from collections.abc import Iterator, Mapping
-from typing import Any, Callable, NamedTuple, Protocol
+from typing import Any, Protocol
 
-from aiohttp import WSMsgType
 from multidict import CIMultiDictProxy, MultiDictProxy
 from yarl import URL
 
@@ -17,16 +16,13 @@ from ._urls import location, normalise_url, query_key
 from ._wire import parse_header_lines
 
 __all__ = [
-    "CLIENT",
-    "SERVER",
+    "KEPT_STREAM_BYTES",
     "AnsweringRoute",
     "Call",
     "CallList",
     "CalledURI",
     "Mistake",
     "SentResponse",
-    "WebSocketConversation",
-    "WebSocketMessage",
 ]
 
 
@@ -236,12 +232,22 @@ def _decoded(body: bytes, encoding: str) -> bytes:
     return data
 
 
+#: The most bytes of a streamed response body kept in :attr:`SentResponse.body`.
+KEPT_STREAM_BYTES = 2**20
+
+
 class SentResponse:
     """The response a route sent for a call: ``status``, ``reason``,
-    ``headers`` and ``body`` (the bytes of the body as sent, or ``None`` when
-    no response was completed)."""
+    ``headers``, ``body`` (the bytes of the body as sent, or ``None``) and
+    ``size`` (how many body bytes were sent).
 
-    __slots__ = ("_head", "_headers", "body")
+    ``body`` is ``None`` while the response is still being sent, when the
+    body was streamed (from a stream or an async iterator) and grew past 1 MiB
+    (``aiohttpretty.records.KEPT_STREAM_BYTES``: a test streaming a large
+    download does not hold it in memory; ``size`` still counts it), and for a
+    response a passthrough relayed from the network."""
+
+    __slots__ = ("_head", "_headers", "body", "streamed")
 
     def __init__(self, head: bytes, body: bytes | None) -> None:
         # The head as sent (with the body, when it was sent in one piece), read when looked at.
@@ -249,6 +255,13 @@ class SentResponse:
         self._headers: CIMultiDictProxy[str] | None = None
         #: The body bytes as sent on the wire (after chunked framing is removed).
         self.body = body
+        #: The body bytes sent so far, while ``body`` is ``None``.
+        self.streamed = 0
+
+    @property
+    def size(self) -> int:
+        """How many bytes of body were sent (after chunked framing is removed)."""
+        return self.streamed if self.body is None else len(self.body)
 
     def _status_line(self) -> list[str]:
         line = self._head.split(b"\r\n", 1)[0].decode("latin-1")
@@ -320,93 +333,3 @@ class Mistake:
 
     def __repr__(self) -> str:
         return f"<Mistake {self.describe()}>"
-
-
-#: Who sent a :class:`WebSocketMessage`: the code under test, through aiohttp's client...
-CLIENT = "client"
-#: ... or the mocked websocket route.
-SERVER = "server"
-
-
-class WebSocketMessage(NamedTuple):
-    """One message of a mocked websocket conversation, as
-    :class:`aiohttp.WSMessage` has it, and who sent it."""
-
-    #: :data:`CLIENT` (the code under test sent it) or :data:`SERVER` (the route did).
-    sender: str
-    #: ``TEXT``, ``BINARY``, ``PING``, ``PONG`` or ``CLOSE``.
-    type: WSMsgType
-    #: A ``str`` (text), ``bytes`` (binary, ping, pong) or the close code (an ``int``).
-    data: Any
-    #: The close message of a ``CLOSE``, else ``None``.
-    extra: str | None = None
-
-    def json(self, *, loads: Callable[[Any], Any] = _json.loads) -> Any:
-        """The data decoded as JSON."""
-        return loads(self.data)
-
-    def __str__(self) -> str:
-        kind = self.type.name
-        if self.type is WSMsgType.CLOSE:
-            text = f"{kind} {self.data}" + (f" {self.extra!r}" if self.extra else "")
-        else:
-            text = f"{kind} {self.data!r:.200}"
-        return f"{self.sender}: {text}"
-
-
-class WebSocketConversation:
-    """One websocket a websocket route answered: the handshake (``request``)
-    and every message both ways, in the order the mocked server saw them.
-
-    ``received`` are the messages the route received (the code under test sent
-    them), ``sent`` the ones it sent.
-    """
-
-    def __init__(self, request: Call, protocol: str | None, compress: int) -> None:
-        #: The handshake, as a recorded call (URL, headers, ...).
-        self.request = request
-        #: The subprotocol agreed on, or ``None``.
-        self.protocol = protocol
-        #: The ``permessage-deflate`` window bits agreed on (0: no compression).
-        self.compress = compress
-        #: Every message, both ways, in order.
-        self.messages: list[WebSocketMessage] = []
-        #: Whether the connection closed.
-        self.closed = False
-
-    @property
-    def url(self) -> URL:
-        """The URL of the handshake."""
-        return self.request.url
-
-    @property
-    def requested_protocols(self) -> tuple[str, ...]:
-        """The subprotocols the client asked for, in its order."""
-        asked = self.request.headers.get("Sec-WebSocket-Protocol", "")
-        return tuple(name.strip() for name in asked.split(",") if name.strip())
-
-    @property
-    def received(self) -> list[WebSocketMessage]:
-        """The messages the route received: what the code under test sent."""
-        return [message for message in self.messages if message.sender == CLIENT]
-
-    @property
-    def sent(self) -> list[WebSocketMessage]:
-        """The messages the route sent to the code under test."""
-        return [message for message in self.messages if message.sender == SERVER]
-
-    @property
-    def close_code(self) -> int | None:
-        """The code of the first close frame, from either side; ``None`` if none was sent."""
-        return next((m.data for m in self.messages if m.type is WSMsgType.CLOSE), None)
-
-    def describe(self) -> str:
-        """The conversation, a line a message, for messages."""
-        lines = [f"{self.request.method} {self.request.url}:"]
-        lines.extend(f"  {message}" for message in self.messages)
-        if not self.messages:
-            lines.append("  (no messages)")
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return f"<WebSocketConversation {self.request.url} messages={len(self.messages)}>"

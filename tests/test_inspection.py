@@ -32,6 +32,27 @@ class ResponseRecordTest(aiohttpretty.AioHTTPrettyTestCase):
         self.assertEqual(got.response.headers["Transfer-Encoding"], "chunked")
         self.assertEqual(head.response.body, b"")
 
+    async def test_a_streamed_body_is_kept_up_to_a_mebibyte(self):
+        async def small():
+            yield b"ab"
+            yield b"cd"
+
+        async def large():
+            for _ in range(3):
+                yield b"x" * 2**19
+
+        self.register_uri("GET", URL + "/small", body=small(), auto_length=False)
+        self.register_uri("GET", URL + "/large", body=large(), auto_length=False)
+        async with aiohttp.ClientSession() as session:
+            for path in ("/small", "/large"):
+                async with session.get(URL + path) as response:
+                    await response.read()
+        small_call, large_call = self.calls
+        self.assertEqual((small_call.response.body, small_call.response.size), (b"abcd", 4))
+        self.assertIsNone(large_call.response.body)
+        self.assertEqual(large_call.response.size, 3 * 2**19)
+        self.assertEqual(large_call.response.status, 200)
+
     async def test_a_callback_response_is_recorded(self):
         self.register_uri("GET", URL, callback=lambda call: {"status": 418, "body": b"teapot"})
         async with aiohttp.ClientSession() as session:
