@@ -371,7 +371,10 @@ class RegistryView(Mapping[tuple[str, Any], Route]):
             if isinstance(uri, Pattern):
                 route = next((r for r in self._registry if r.method == method and r.url == uri), None)
             else:
-                route = self._registry.find(method, normalise_url(uri))
+                url = normalise_url(uri)
+                route = self._registry.find(method, url)
+                if route is None:  # a prefix route, or one of any method ("*")
+                    route = next((r for r in self._registry if r.method == method and r.url == url), None)
         except (TypeError, ValueError):
             route = None
         if route is None:

@@ -249,6 +249,17 @@ class ModuleAPITest(unittest.IsolatedAsyncioTestCase):
         with self.assertRaises(TypeError):
             registry["GET", "http://api.test/y"] = route  # type: ignore[index]
 
+    def test_the_registry_finds_catch_all_routes(self):
+        every = aiohttpretty.register_uri("*", "http://api.test/any")
+        tree = aiohttpretty.register_uri("GET", "http://api.test/tree", prefix=True)
+        registry = aiohttpretty.registry
+        self.assertIs(registry["*", "http://API.test/any"], every)
+        self.assertIs(registry["get", "http://api.test/tree"], tree)
+        expected = {("*", "http://api.test/any"): every, ("GET", "http://api.test/tree"): tree}
+        self.assertEqual(dict(registry.items()), expected)
+        with self.assertRaises(KeyError):
+            registry["GET", "http://api.test/any"]  # a lookup names the route's own method
+
     async def test_clear_forgets_routes_and_calls(self):
         aiohttpretty.register_uri("GET", "http://api.test/x")
         await self.get("http://api.test/x")
