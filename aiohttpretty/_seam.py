@@ -196,22 +196,22 @@ def _guarded_connect(original: Callable[..., Awaitable[Any]]) -> Callable[..., A
     ) -> Any:
         if not _active:
             return await original(self, req, traces, timeout)
-        interceptor = _active[-1]
-        cls = type(self)
-        if cls not in _checked_classes:
+        if (cls := type(self)) not in _checked_classes:
             _checked_classes.add(cls)
             _patch_class(cls, _patches)  # a class the patching missed
-        target = req.proxy or req.url
-        host_port, passes = (target.host, target.port), interceptor.passes_through
+        interceptor, target = _active[-1], req.proxy or req.url
         for _ in range(3):
             connection = await original(self, req, traces, timeout)
             protocol = connection.protocol
-            refused = _refused.get(id(protocol)) if _refused else None
+            transport = None if protocol is None else protocol.transport
+            mocked = transport is None or getattr(transport, MOCKED, False)
+            if mocked and not _refused:
+                return connection  # the common case
+            refused = _refused.get(id(protocol))
             if refused is not None and refused[0] is protocol:  # refused as it was opened
                 connection.close()
                 raise refused[1]
-            transport = None if protocol is None else protocol.transport
-            if transport is None or getattr(transport, MOCKED, False) or passes(*host_port):
+            if mocked or interceptor.passes_through(target.host, target.port):
                 return connection
             # A real connection to a host not passed through: one pooled while it
             # was being opened goes, and the next try gets a mocked one; one
@@ -280,10 +280,11 @@ def _noting_request(original: Callable[..., Awaitable[Any]]) -> Callable[..., Aw
     @functools.wraps(original)
     def _request(self: aiohttp.ClientSession, method: str, str_or_url: Any, *args: Any, **kwargs: Any) -> Any:
         # Not async: what get(), post() ... were given is known while they call it.
-        proceed = functools.partial(noted, _context.passed_to_session_method(), kwargs)
+        passed = _context.passed_to_session_method()
         if session_observers:  # the last one sees the call first, and proceeds with it (or not)
+            proceed = functools.partial(noted, passed, kwargs)
             return session_observers[-1](proceed, self, method, str_or_url, args, kwargs)
-        return proceed(self, method, str_or_url, *args, **kwargs)
+        return noted(passed, kwargs, self, method, str_or_url, *args, **kwargs)
 
     _request._aiohttpretty_patch = True  # type: ignore[attr-defined]
     return _request
