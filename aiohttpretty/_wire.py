@@ -245,15 +245,17 @@ class Framing(NamedTuple):
 
     @classmethod
     def of(cls, headers: Iterable[tuple[str, str]]) -> Framing:
-        headers = list(headers)
-        chunked = any(
-            name.lower() == "transfer-encoding" and "chunked" in value.lower() for name, value in headers
-        )
-        closes = any(
-            name.lower() == "connection" and value.strip().lower() == "close" for name, value in headers
-        )
-        lengths = [value.strip() for name, value in headers if name.lower() == "content-length"]
-        return cls(chunked, closes, lengths[-1] if len(set(lengths)) == 1 else None)
+        chunked = closes = False
+        lengths: set[str] = set()
+        for name, value in headers:
+            lowered = name.lower()
+            if lowered == "content-length":
+                lengths.add(value.strip())
+            elif lowered == "transfer-encoding":
+                chunked = chunked or "chunked" in value.lower()
+            elif lowered == "connection":
+                closes = closes or value.strip().lower() == "close"
+        return cls(chunked, closes, next(iter(lengths)) if len(lengths) == 1 else None)
 
     def ends_cleanly(self, body_length: int | None, length_set: bool) -> bool:
         """Whether a client can tell where a body of ``body_length`` bytes
