@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from . import _seam, _wire
+from ._framing import ResponseEnd
 from ._urls import normalise_url
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from ._transport import Channel, Pending
     from .records import Call
 
-__all__ = ["SHUTDOWN_TIMEOUT", "AppMount", "Handler", "ResponseEnd"]
+__all__ = ["SHUTDOWN_TIMEOUT", "AppMount", "Handler"]
 
 #: How long a handler still running when the test ends may take to finish.
 SHUTDOWN_TIMEOUT = 1.0
@@ -75,100 +76,6 @@ class _Logger:
     info = warning = debug
 
 
-class ResponseEnd:
-    """Reads the bytes of one response as a server writes them, to tell where
-    it ends (:attr:`done`): after its head and body, framed by
-    ``Content-Length``, chunks or no body.  One without framing ends when the
-    server closes the connection.  A ``100 Continue`` the client already got
-    from the mock's transport is dropped."""
-
-    def __init__(self, method: str, expects_continue: bool) -> None:
-        self._method = method
-        self._skip_continue = expects_continue
-        self._head = b""
-        self._remaining = -1  # body bytes left; -1: until close
-        self._chunked = False
-        self._line = b""  # a chunk-size line or trailer not complete yet
-        self._in_trailer = False
-        #: Set once the head was read: the status, and whether it keeps alive.
-        self.status = 0
-        self.keeps_alive = False
-        self.done = False
-
-    def feed(self, data: bytes) -> tuple[bytes, bytes]:
-        """Take written bytes: ``(to send to the client, left after the end)``."""
-        if self.status == 0:
-            buffer = self._head + data
-            end = buffer.find(b"\r\n\r\n")
-            if end < 0:
-                self._head = buffer
-                return b"", b""
-            head, rest = buffer[: end + 4], buffer[end + 4 :]
-            self._head = b""
-            status = int(head.split(b" ", 2)[1])
-            if status == 100 and self._skip_continue:
-                self._skip_continue = False  # the mock's transport sent it already
-                return self.feed(rest) if rest else (b"", b"")
-            if 101 < status < 200:  # an interim response (103): the final one follows
-                sent, left = self.feed(rest) if rest else (b"", b"")
-                return head + sent, left
-            self._start(head, status)
-            if self.done:
-                return head, rest
-            sent, left = self._body(rest)
-            return head + sent, left
-        return self._body(data)
-
-    def _start(self, head: bytes, status: int) -> None:
-        self.status = status
-        framing = _wire.Framing.of(
-            (name.strip(), value.strip())
-            for name, _, value in (line.partition(":") for line in head.decode("latin-1").split("\r\n")[1:])
-            if name
-        )
-        no_body = status == 101 or _wire.has_no_body(self._method, status)
-        self._chunked = framing.chunked and not no_body
-        if no_body or self._chunked:
-            self._remaining = 0
-        elif framing.content_length is not None:
-            self._remaining = int(framing.content_length)
-        self.keeps_alive = status != 101 and not framing.closes and (self._remaining >= 0)
-        self.done = not self._chunked and self._remaining == 0
-
-    def _body(self, data: bytes) -> tuple[bytes, bytes]:
-        if self._remaining < 0 and not self._chunked:
-            return data, b""  # until the connection closes
-        if not self._chunked:
-            taken = data[: self._remaining]
-            self._remaining -= len(taken)
-            self.done = self._remaining == 0
-            return taken, data[len(taken) :]
-        position = 0
-        while position < len(data) and not self.done:
-            if self._remaining > 0:
-                step = min(self._remaining, len(data) - position)
-                position += step
-                self._remaining -= step
-                continue
-            line_end = data.find(b"\n", position)
-            if line_end < 0:
-                self._line += data[position:]
-                position = len(data)
-                break
-            line = (self._line + data[position:line_end]).strip()
-            self._line = b""
-            position = line_end + 1
-            if self._in_trailer:
-                self.done = not line
-            elif line:
-                size = int(line.split(b";")[0], 16)
-                if size == 0:
-                    self._in_trailer = True
-                else:
-                    self._remaining = size + 2  # the data and its CRLF
-        return data[:position], data[position:]
-
-
 class _ServerSide(asyncio.transports._FlowControlMixin):
     """The server's end of one in-memory connection: its writes go to the client.
 
@@ -179,7 +86,8 @@ class _ServerSide(asyncio.transports._FlowControlMixin):
     _sendfile_compatible = asyncio.constants._SendfileMode.FALLBACK  # type: ignore[attr-defined]
 
     def __init__(self, mount: AppMount, channel: Channel) -> None:
-        super().__init__(loop=asyncio.get_running_loop())
+        self._event_loop = asyncio.get_running_loop()
+        super().__init__(loop=self._event_loop)
         self.channel = channel
         self._mount = mount
         self._closing = False
@@ -233,7 +141,8 @@ class _ServerSide(asyncio.transports._FlowControlMixin):
     def client_closed(self) -> None:
         if self.protocol is not None and not self._closing:
             self._closing = True
-            asyncio.get_running_loop().call_soon(self.protocol.connection_lost, None)
+            if not self._event_loop.is_closed():
+                self._event_loop.call_soon(self.protocol.connection_lost, None)
 
     def writelines(self, list_of_data: Any) -> None:
         for data in list_of_data:
@@ -327,8 +236,13 @@ class AppMount:
     def explain(self, call: Call) -> str | None:
         return None  # the closest routes say enough
 
-    def respond(self, call: Call, channel: Channel) -> Pending:
-        return self._serve(channel)
+    def respond(self, call: Call, channel: Channel) -> Pending | None:
+        runner = self._runner
+        if runner is None or not _seam.ANSWER_AT_ONCE:
+            return self._serve(channel)  # starts the app first, or lets aiohttp's writing task end
+        assert channel.request_head is not None
+        self._side(channel, runner).exchange(channel.request_head, call.body)
+        return None  # the server's own task answers
 
     def forget(self, channel: Channel) -> None:
         self._sides.pop(channel, None)
@@ -371,6 +285,10 @@ class AppMount:
             )
             channel.fail(exc)
             return
+        await self._side(channel, runner).exchange(head, channel.call.body)
+
+    def _side(self, channel: Channel, runner: web.BaseRunner) -> _ServerSide:
+        """The server's end of ``channel``, connected to the app's server."""
         side = self._sides.get(channel)
         if side is None or side.is_closing():
             side = self._sides[channel] = _ServerSide(self, channel)
@@ -382,11 +300,8 @@ class AppMount:
                 side.protocol.connection_made(side)
             finally:
                 _serving.reset(token)
-        try:
-            await side.exchange(head, channel.call.body)
-        except asyncio.CancelledError:
-            side.client_closed()  # the client went away mid-response: so does the server's peer
-            raise
+            channel.watch(side.client_closed)  # the client went away: so does the server's peer
+        return side
 
     def close(self) -> None:
         """Clean the app up (``on_shutdown``, ``on_cleanup``, ``cleanup_ctx``),

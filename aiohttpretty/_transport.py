@@ -63,6 +63,9 @@ class Channel(Protocol):
         """From now on the bytes the client writes go to ``receive`` (an upgraded
         protocol); ``closed`` is called when the client closes the connection."""
 
+    def watch(self, closed: Callable[[], None]) -> None:
+        """Call ``closed`` once the connection closes, whoever closes it."""
+
     def mistake(self, exc: BaseException) -> None:
         """Report a mistake of the responder (not a failure it was told to
         give): the test fails when it ends, even if the client swallowed it."""
@@ -149,6 +152,7 @@ class MockTransport(asyncio.Transport):
         self._answering = False  # a whole request arrived, its response is not done
         self._continue_sent = False
         self._upgraded: tuple[Callable[[bytes], None], Callable[[], None]] | None = None
+        self._watcher: Callable[[], None] | None = None
         #: The request being answered: its head, its URL (the connection's
         #: origin and the request target) and the arguments the code passed.
         self.request_head: _wire.RequestHead | None = None
@@ -260,6 +264,7 @@ class MockTransport(asyncio.Transport):
             self._task.cancel()
         if self._upgraded is not None:
             self._upgraded[1]()
+        self._closed()
         self._loop.call_soon(self.protocol.connection_lost, None)
 
     def abort(self) -> None:
@@ -288,6 +293,15 @@ class MockTransport(asyncio.Transport):
         else:
             self.fail()
 
+    def watch(self, closed: Callable[[], None]) -> None:
+        """Call ``closed`` once the connection closes, whoever closes it."""
+        self._watcher = closed
+
+    def _closed(self) -> None:
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher()
+
     def take_over(self, receive: Callable[[bytes], None], closed: Callable[[], None]) -> None:
         """The connection now speaks another protocol (after ``101``)."""
         self._upgraded = (receive, closed)
@@ -304,6 +318,7 @@ class MockTransport(asyncio.Transport):
         if not self._closing and not self._answering and (self._reader is None or not self._reader.started):
             self._closing = True
             _open.discard(self)
+            self._closed()
             try:
                 self.protocol.connection_lost(None)
             except RuntimeError:  # its event loop is closed: nothing waits on it any more
@@ -315,6 +330,7 @@ class MockTransport(asyncio.Transport):
             return
         self._closing = True
         _open.discard(self)
+        self._closed()
         if exc is not None:
             _seam.fail_response(self.protocol, exc)
         self.protocol.connection_lost(None)

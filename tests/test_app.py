@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 import aiohttpretty
-from aiohttpretty._app import ResponseEnd
+from aiohttpretty._framing import ResponseEnd
 
 ORIGIN = "http://api.example.com"
 FILE = pathlib.Path(__file__).resolve().parent / "realserver.py"
@@ -294,6 +294,25 @@ class RegisterAppTest(unittest.IsolatedAsyncioTestCase):
                 async with session.post(ORIGIN + "/upload", data=b"y") as response:
                     self.assertEqual(await response.text(), "1")
         # and its error is not a mistake of the test: the block ended cleanly.
+
+    async def test_the_server_sees_the_client_close_a_kept_connection(self):
+        protocols: list[Any] = []
+
+        async def hello(request: web.Request) -> web.Response:
+            protocols.append(request.protocol)
+            return web.Response(text="hi")
+
+        async with aiohttpretty.mocked() as mock:
+            mock.register_app(ORIGIN, hello)
+            async with aiohttp.ClientSession() as session:
+                for _ in range(3):
+                    async with session.get(ORIGIN + "/x") as response:
+                        self.assertEqual(await response.text(), "hi")
+                self.assertEqual(len({id(protocol) for protocol in protocols}), 1)  # one kept connection
+                self.assertIsNotNone(protocols[0].transport)
+            for _ in range(3):
+                await asyncio.sleep(0)
+            self.assertIsNone(protocols[0].transport)  # the session closed it: the server saw it go
 
     async def test_https_origin_is_seen_by_the_app(self):
         async def handler(request: web.BaseRequest) -> web.Response:
