@@ -319,31 +319,32 @@ class WebSocketResponder:
             timeout=settings.timeout,
         )
         channel.take_over(ws._feed, ws._connection_lost)
-        route = call.route.describe() if call.route is not None else str(call.url)
-        what = f"websocket handler {_name(settings.handler)} of {route}"
-        self._background.run(self._serve(ws, what), what, call, lambda: ws._open)
+        self._background.run(self._serve(ws), lambda: self._what(call), call, lambda: ws._open)
 
-    async def _serve(self, ws: WebSocket, what: str) -> None:
+    def _what(self, call: Call) -> str:
+        """The handler answering ``call``, for a report."""
+        route = call.route.describe() if call.route is not None else str(call.url)
+        return f"websocket handler {_name(self._settings.handler)} of {route}"
+
+    async def _serve(self, ws: WebSocket) -> None:
         """Run the handler; then close the websocket as aiohttp's server does
         after its handler returns, or with 1011 when the handler raised."""
+        background = self._background
         try:
             await self._settings.handler(ws)
         except asyncio.CancelledError:
             if ws._open:
-                self._background.interrupted(what, ws.request)
-            ws._abort()
+                background.interrupted(self._what(ws.request), ws.request)
             raise
         except Exception as exc:
-            self._background.failed(what, ws.request, exc)
-            try:
-                await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=_error_message(exc))
-            finally:
-                ws._abort()
+            background.failed(self._what(ws.request), ws.request, exc)
+            await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=_error_message(exc))
         else:
-            try:
+            if not ws._closed:
                 await ws.close()
-            finally:
-                ws._abort()
+        finally:
+            ws._abort()
+            background.ended()
 
 
 def _name(handler: Any) -> str:
