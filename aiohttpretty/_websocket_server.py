@@ -138,8 +138,11 @@ class WebSocket:
 
     def _connection_lost(self) -> None:
         # As over TCP, the server learns of the end a moment after the bytes
-        # before it: what they woke runs first.
-        self._loop.call_soon(self._lost)
+        # before it: what they woke runs first.  Unless nothing can learn of
+        # it any more: the handler ended (the connection is closed on this
+        # side) and sent its close frame (receive() no longer reads).
+        if not (self._closed and self.conversation.closed):
+            self._loop.call_soon(self._lost)
 
     def _lost(self) -> None:
         self._transport.closed = True
