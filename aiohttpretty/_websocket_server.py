@@ -37,10 +37,10 @@ _CONNECTION_LOST_THRESHOLD = 5
 class _ServerTransport(asyncio.Transport):
     """What the server side's aiohttp writer writes to: the channel."""
 
-    def __init__(self, channel: Channel) -> None:
+    def __init__(self, channel: Channel, loop: asyncio.AbstractEventLoop) -> None:
         super().__init__()
         self._channel = channel
-        self._loop = asyncio.get_running_loop()
+        self._loop = loop
         self.closed = False
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
@@ -93,16 +93,14 @@ class WebSocket:
         self.request = request
         #: The messages of this websocket so far, both ways.
         self.conversation = conversation
-        self._loop = asyncio.get_running_loop()
+        self._loop = loop = asyncio.get_running_loop()
         self._channel = channel
-        self._transport = _ServerTransport(channel)
+        self._transport = _ServerTransport(channel, loop)
         protocol = _seam_websocket.WSServerProtocol(channel.drain)
-        self._queue, self._reader = _seam_websocket.ws_reader(
-            protocol, max_msg_size, bool(compress), self._loop
+        self._queue, self._reader, self._queued = _seam_websocket.ws_reader(
+            protocol, max_msg_size, bool(compress), loop
         )
-        self._writer = _seam_websocket.ws_writer(protocol, self._transport, compress, notakeover)
-        self._send = _seam_websocket.ws_frame_sender(self._writer)
-        self._queued = _seam_websocket.ws_queued(self._queue)
+        self._writer, self._send = _seam_websocket.ws_writer(protocol, self._transport, compress, notakeover)
         self._compress = compress
         self._autoclose = autoclose
         self._autoping = autoping
