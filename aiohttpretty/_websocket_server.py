@@ -346,21 +346,20 @@ class WebSocket:
 
     async def receive_str(self, *, timeout: float | None = None) -> str:
         """The next message, which must be text."""
-        msg = await self.receive(timeout)
-        if msg.type is not WSMsgType.TEXT:
-            raise _seam_websocket.WSMessageTypeError(
-                f"Received message {msg.type}:{msg.data!r} is not WSMsgType.TEXT"
-            )
-        return str(msg.data)
+        return str(await self._receive_of(WSMsgType.TEXT, timeout))
 
     async def receive_bytes(self, *, timeout: float | None = None) -> bytes:
         """The next message, which must be binary."""
+        return bytes(await self._receive_of(WSMsgType.BINARY, timeout))
+
+    async def _receive_of(self, kind: WSMsgType, timeout: float | None) -> Any:
+        """The data of the next message, which must be of type ``kind``."""
         msg = await self.receive(timeout)
-        if msg.type is not WSMsgType.BINARY:
+        if msg.type is not kind:
             raise _seam_websocket.WSMessageTypeError(
-                f"Received message {msg.type}:{msg.data!r} is not WSMsgType.BINARY"
+                f"Received message {msg.type}:{msg.data!r} is not WSMsgType.{kind.name}"
             )
-        return bytes(msg.data)
+        return msg.data
 
     async def receive_json(
         self, *, loads: Callable[[str], Any] = _json.loads, timeout: float | None = None
