@@ -241,14 +241,7 @@ class WebSocket:
         if self._closed:
             return False
         self._closed = True
-        try:
-            await self._writer.close(code, message)
-        except asyncio.CancelledError:
-            self._close_with(WSCloseCode.ABNORMAL_CLOSURE)
-            raise
-        except Exception as exc:
-            self._exception = exc
-            self._close_with(WSCloseCode.ABNORMAL_CLOSURE)
+        if not await self._unless_broken(self._writer.close(code, message)):
             return True
         text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
         self._record(WSMsgType.CLOSE, int(code), text or None)
@@ -260,27 +253,36 @@ class WebSocket:
         if self._closing:
             self._transport.close()
             return True
+        await self._unless_broken(self._read_close())
+        return True
+
+    async def _unless_broken(self, step: Awaitable[None]) -> bool:
+        """Await ``step`` of the close handshake; whether it went well.  If it
+        did not, or was cancelled, the websocket is closed abnormally (with
+        the error as its ``exception()``)."""
         try:
-            async with asyncio.timeout(self._timeout):
-                await self._read_close()
+            await step
         except asyncio.CancelledError:
             self._close_with(WSCloseCode.ABNORMAL_CLOSURE)
             raise
         except Exception as exc:
             self._exception = exc
             self._close_with(WSCloseCode.ABNORMAL_CLOSURE)
+            return False
         return True
 
     async def _read_close(self) -> None:
-        while True:
-            msg = await self._queue.read()
-            if msg.type is WSMsgType.CLOSE:
-                self._close_with(msg.data)
-                return
-            if not _seam_websocket.WS_CLOSE_READS_TO_CLOSE:
-                self._exception = TimeoutError()
-                self._close_with(WSCloseCode.ABNORMAL_CLOSURE)
-                return
+        """Read up to the client's close frame (``timeout`` seconds at most)."""
+        async with asyncio.timeout(self._timeout):
+            while True:
+                msg = await self._queue.read()
+                if msg.type is WSMsgType.CLOSE:
+                    self._close_with(msg.data)
+                    return
+                if not _seam_websocket.WS_CLOSE_READS_TO_CLOSE:
+                    self._exception = TimeoutError()
+                    self._close_with(WSCloseCode.ABNORMAL_CLOSURE)
+                    return
 
     def _close_with(self, code: int) -> None:
         self._close_code = code
