@@ -2,7 +2,8 @@
 response (a websocket handler runs as long as its websocket), and the
 failures of responders, which fail the test at its end.
 
-A responder runs such work with :meth:`Background.run`.  When the test ends,
+A responder runs such work with :meth:`Background.run`, and the work says
+when it ends with :meth:`Background.ended`.  When the test ends,
 :meth:`Background.stop` cancels the work still running; work whose
 connection is still open then was not finished by the test, and is reported
 like a failure.  The verdict (:meth:`~aiohttpretty.lifecycle.Lifecycle.verdict`)
@@ -45,10 +46,12 @@ class ResponderError:
 
 
 class _Work:
-    __slots__ = ("call", "still_open", "what")
+    __slots__ = ("call", "describe", "still_open")
 
-    def __init__(self, what: str, call: Call | None, still_open: Callable[[], bool]) -> None:
-        self.what = what
+    def __init__(
+        self, describe: Callable[[], str], call: Call | None, still_open: Callable[[], bool]
+    ) -> None:
+        self.describe = describe
         self.call = call
         self.still_open = still_open
 
@@ -65,20 +68,23 @@ class Background:
     def run(
         self,
         work: Coroutine[Any, Any, None],
-        what: str,
+        describe: Callable[[], str],
         call: Call | None,
         still_open: Callable[[], bool],
     ) -> asyncio.Task[None]:
-        """Run ``work`` as a task until it ends or the test does; ``still_open``
-        says whether its connection is still open (then a test ending while
-        it runs did not finish it)."""
+        """Run ``work`` as a task until it ends or the test does; ``describe``
+        names it for a report (asked only then); ``still_open`` says whether
+        its connection is still open (then a test ending while it runs did not
+        finish it).  The work calls :meth:`ended` as it ends."""
         task = asyncio.get_running_loop().create_task(work)
-        self._running[task] = _Work(what, call, still_open)
-        task.add_done_callback(self._ended)
+        self._running[task] = _Work(describe, call, still_open)
         return task
 
-    def _ended(self, task: asyncio.Task[None]) -> None:
-        self._running.pop(task, None)
+    def ended(self) -> None:
+        """The running work (the current task) ends: it is no longer tracked."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.pop(task, None)
 
     def interrupted(self, what: str, call: Call | None) -> None:
         """The running work was cancelled, its connection open: by
@@ -109,7 +115,7 @@ class Background:
             if task.done():
                 continue
             if work.still_open():
-                self.errors.append(ResponderError(work.what, work.call, None, _where(task)))
+                self.errors.append(ResponderError(work.describe(), work.call, None, _where(task)))
             try:
                 task.cancel()
             except RuntimeError:  # its event loop is closed: it will never run again

@@ -37,8 +37,6 @@ __all__ = [
     "WebSocketError",
     "ws_ext_gen",
     "ws_ext_parse",
-    "ws_frame_sender",
-    "ws_queued",
     "ws_reader",
     "ws_writer",
 ]
@@ -48,6 +46,8 @@ AIOHTTP_RELEASE = tuple(int(part) for part in re.findall(r"\d+", aiohttp.__versi
 #: client's close frame (aiohttp 3.10.11 and later); before, a first message
 #: that is not a close ends it as an abnormal closure with a TimeoutError.
 WS_CLOSE_READS_TO_CLOSE = AIOHTTP_RELEASE >= (3, 10, 11)
+# The writer's send_frame(message, opcode, compress) (_send_frame before aiohttp 3.10).
+_SEND_FRAME = "send_frame" if hasattr(_http.WebSocketWriter, "send_frame") else "_send_frame"
 
 #: The private names of aiohttp used here, as in :data:`._seam.PRIVATE_NAMES`.
 PRIVATE_NAMES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
@@ -66,7 +66,7 @@ PRIVATE_NAMES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     (_WSQueue.__module__ + "." + _WSQueue.__name__, "_buffer", None),  # its deque of (message, size)
     (
         "aiohttp.http.WebSocketWriter",
-        "send_frame" if hasattr(_http.WebSocketWriter, "send_frame") else "_send_frame",
+        _SEND_FRAME,
         ("self", "message", "opcode", "compress"),
     ),
     ("aiohttp.http.WebSocketWriter", "close", ("self", "code", "message")),
@@ -111,38 +111,27 @@ class WSServerProtocol:
 
 def ws_reader(
     protocol: WSServerProtocol, max_msg_size: int, compress: bool, loop: asyncio.AbstractEventLoop
-) -> tuple[Any, Any]:
-    """aiohttp's queue of read messages and the WebSocketReader feeding it."""
+) -> tuple[Any, Any, Any]:
+    """aiohttp's queue of read messages, the WebSocketReader feeding it, and
+    the messages waiting in the queue (a deque of ``(message, size)``)."""
     queue = _WSQueue(protocol, _WS_QUEUE_LIMIT, loop=loop)  # type: ignore[arg-type]
     try:  # aiohttp 3.13 and later take decode_text
         reader = _http.WebSocketReader(queue, max_msg_size, compress=compress, decode_text=True)
     except TypeError:
         reader = _http.WebSocketReader(queue, max_msg_size, compress=compress)  # type: ignore[call-arg]
-    return queue, reader
-
-
-def ws_queued(queue: Any) -> Any:
-    """The messages waiting in ``queue`` (a deque of ``(message, size)``)."""
-    return queue._buffer
+    return queue, reader, queue._buffer
 
 
 def ws_writer(
     protocol: WSServerProtocol, transport: asyncio.Transport, compress: int, notakeover: bool
-) -> Any:
-    """aiohttp's WebSocketWriter for a server (frames not masked)."""
-    return _http.WebSocketWriter(
+) -> tuple[Any, Callable[[bytes, int, int | None], Awaitable[None]]]:
+    """aiohttp's WebSocketWriter for a server (frames not masked), and its
+    ``send_frame(message, opcode, compress)``."""
+    writer = _http.WebSocketWriter(
         protocol,  # type: ignore[arg-type]
         transport,
         use_mask=False,
         compress=compress,
         notakeover=notakeover,
     )
-
-
-def ws_frame_sender(writer: Any) -> Callable[[bytes, int, int | None], Awaitable[None]]:
-    """The writer's ``send_frame(message, opcode, compress)`` (``_send_frame``
-    before aiohttp 3.10)."""
-    send: Callable[[bytes, int, int | None], Awaitable[None]] = (
-        getattr(writer, "send_frame", None) or writer._send_frame
-    )
-    return send
+    return writer, getattr(writer, _SEND_FRAME)

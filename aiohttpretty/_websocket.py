@@ -7,7 +7,6 @@ upgraded, and the checks of ``register_websocket``'s options."""
 from __future__ import annotations
 
 import asyncio
-import base64
 import binascii
 import hashlib
 import http
@@ -283,25 +282,15 @@ class WebSocketResponder:
     def handler(self) -> Handler:
         return self._settings.handler
 
-    def respond(self, call: Call, channel: Channel) -> Pending | None:
-        if _seam.ANSWER_AT_ONCE:
-            self._open(call, channel)
-            return None
-        return self._open_later(call, channel)
-
-    async def _open_later(self, call: Call, channel: Channel) -> None:
-        await asyncio.sleep(0)  # aiohttp's task writing the request ends first
-        self._open(call, channel)
-
-    def _open(self, call: Call, channel: Channel) -> None:
+    def _open(self, call: Call, channel: Channel) -> Pending | None:
         settings = self._settings
         if settings.refusal is not None:
             _send_response(channel, settings.refusal)
-            return
+            return None
         handshake = _handshake(call, settings)
         if isinstance(handshake, ResponseSpec):
             _send_response(channel, handshake)
-            return
+            return None
         headers, protocol, compress, notakeover = handshake
         channel.send(_wire.response_head(101, "Switching Protocols", [*headers, *settings.headers]))
         conversation = WebSocketConversation(call, protocol, compress)
@@ -319,31 +308,41 @@ class WebSocketResponder:
             timeout=settings.timeout,
         )
         channel.take_over(ws._feed, ws._connection_lost)
-        route = call.route.describe() if call.route is not None else str(call.url)
-        what = f"websocket handler {_name(settings.handler)} of {route}"
-        self._background.run(self._serve(ws, what), what, call, lambda: ws._open)
+        self._background.run(self._serve(ws), lambda: self._what(call), call, lambda: ws._open)
+        return None
 
-    async def _serve(self, ws: WebSocket, what: str) -> None:
+    async def _open_later(self, call: Call, channel: Channel) -> None:
+        await asyncio.sleep(0)  # aiohttp's task writing the request ends first
+        self._open(call, channel)
+
+    #: Answer a handshake: at once, or where aiohttp's task writing the request
+    #: must end first, from a task (see ``_seam.ANSWER_AT_ONCE``).
+    respond = _open if _seam.ANSWER_AT_ONCE else _open_later
+
+    def _what(self, call: Call) -> str:
+        """The handler answering ``call``, for a report."""
+        route = call.route.describe() if call.route is not None else str(call.url)
+        return f"websocket handler {_name(self._settings.handler)} of {route}"
+
+    async def _serve(self, ws: WebSocket) -> None:
         """Run the handler; then close the websocket as aiohttp's server does
         after its handler returns, or with 1011 when the handler raised."""
+        background = self._background
         try:
             await self._settings.handler(ws)
         except asyncio.CancelledError:
             if ws._open:
-                self._background.interrupted(what, ws.request)
-            ws._abort()
+                background.interrupted(self._what(ws.request), ws.request)
             raise
         except Exception as exc:
-            self._background.failed(what, ws.request, exc)
-            try:
-                await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=_error_message(exc))
-            finally:
-                ws._abort()
+            background.failed(self._what(ws.request), ws.request, exc)
+            await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=_error_message(exc))
         else:
-            try:
+            if not ws._closed:
                 await ws.close()
-            finally:
-                ws._abort()
+        finally:
+            ws._abort()
+            background.ended()
 
 
 def _name(handler: Any) -> str:
@@ -383,13 +382,13 @@ def _handshake(
     if version not in ("13", "8", "7"):
         return _bad_request(f"Unsupported version: {version}")
     key = headers.get("Sec-WebSocket-Key")
-    try:
-        if not key or len(base64.b64decode(key)) != 16:
+    try:  # as base64.b64decode(key), which aiohttp's server asks
+        if not key or len(binascii.a2b_base64(key.encode("ascii"))) != 16:
             return _bad_request(f"Handshake error: {key!r}")
     except binascii.Error:
         return _bad_request(f"Handshake error: {key!r}")
-    accept = base64.b64encode(hashlib.sha1(key.encode() + _seam_websocket.WS_KEY).digest()).decode()
-    answer = [("Upgrade", "websocket"), ("Connection", "upgrade"), ("Sec-WebSocket-Accept", accept)]
+    accept = binascii.b2a_base64(hashlib.sha1(key.encode() + _seam_websocket.WS_KEY).digest(), newline=False)
+    answer = [("Upgrade", "websocket"), ("Connection", "upgrade"), ("Sec-WebSocket-Accept", accept.decode())]
     compress, notakeover = 0, False
     if settings.compress:
         compress, notakeover = _seam_websocket.ws_ext_parse(

@@ -37,10 +37,10 @@ _CONNECTION_LOST_THRESHOLD = 5
 class _ServerTransport(asyncio.Transport):
     """What the server side's aiohttp writer writes to: the channel."""
 
-    def __init__(self, channel: Channel) -> None:
+    def __init__(self, channel: Channel, loop: asyncio.AbstractEventLoop) -> None:
         super().__init__()
         self._channel = channel
-        self._loop = asyncio.get_running_loop()
+        self._loop = loop
         self.closed = False
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
@@ -93,16 +93,14 @@ class WebSocket:
         self.request = request
         #: The messages of this websocket so far, both ways.
         self.conversation = conversation
-        self._loop = asyncio.get_running_loop()
+        self._loop = loop = asyncio.get_running_loop()
         self._channel = channel
-        self._transport = _ServerTransport(channel)
+        self._transport = _ServerTransport(channel, loop)
         protocol = _seam_websocket.WSServerProtocol(channel.drain)
-        self._queue, self._reader = _seam_websocket.ws_reader(
-            protocol, max_msg_size, bool(compress), self._loop
+        self._queue, self._reader, self._queued = _seam_websocket.ws_reader(
+            protocol, max_msg_size, bool(compress), loop
         )
-        self._writer = _seam_websocket.ws_writer(protocol, self._transport, compress, notakeover)
-        self._send = _seam_websocket.ws_frame_sender(self._writer)
-        self._queued = _seam_websocket.ws_queued(self._queue)
+        self._writer, self._send = _seam_websocket.ws_writer(protocol, self._transport, compress, notakeover)
         self._compress = compress
         self._autoclose = autoclose
         self._autoping = autoping
@@ -138,8 +136,11 @@ class WebSocket:
 
     def _connection_lost(self) -> None:
         # As over TCP, the server learns of the end a moment after the bytes
-        # before it: what they woke runs first.
-        self._loop.call_soon(self._lost)
+        # before it: what they woke runs first.  Unless nothing can learn of
+        # it any more: the handler ended (the connection is closed on this
+        # side) and sent its close frame (receive() no longer reads).
+        if not (self._closed and self.conversation.closed):
+            self._loop.call_soon(self._lost)
 
     def _lost(self) -> None:
         self._transport.closed = True
@@ -240,14 +241,7 @@ class WebSocket:
         if self._closed:
             return False
         self._closed = True
-        try:
-            await self._writer.close(code, message)
-        except asyncio.CancelledError:
-            self._close_with(WSCloseCode.ABNORMAL_CLOSURE)
-            raise
-        except Exception as exc:
-            self._exception = exc
-            self._close_with(WSCloseCode.ABNORMAL_CLOSURE)
+        if not await self._unless_broken(self._writer.close(code, message)):
             return True
         text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
         self._record(WSMsgType.CLOSE, int(code), text or None)
@@ -259,27 +253,36 @@ class WebSocket:
         if self._closing:
             self._transport.close()
             return True
+        await self._unless_broken(self._read_close())
+        return True
+
+    async def _unless_broken(self, step: Awaitable[None]) -> bool:
+        """Await ``step`` of the close handshake; whether it went well.  If it
+        did not, or was cancelled, the websocket is closed abnormally (with
+        the error as its ``exception()``)."""
         try:
-            async with asyncio.timeout(self._timeout):
-                await self._read_close()
+            await step
         except asyncio.CancelledError:
             self._close_with(WSCloseCode.ABNORMAL_CLOSURE)
             raise
         except Exception as exc:
             self._exception = exc
             self._close_with(WSCloseCode.ABNORMAL_CLOSURE)
+            return False
         return True
 
     async def _read_close(self) -> None:
-        while True:
-            msg = await self._queue.read()
-            if msg.type is WSMsgType.CLOSE:
-                self._close_with(msg.data)
-                return
-            if not _seam_websocket.WS_CLOSE_READS_TO_CLOSE:
-                self._exception = TimeoutError()
-                self._close_with(WSCloseCode.ABNORMAL_CLOSURE)
-                return
+        """Read up to the client's close frame (``timeout`` seconds at most)."""
+        async with asyncio.timeout(self._timeout):
+            while True:
+                msg = await self._queue.read()
+                if msg.type is WSMsgType.CLOSE:
+                    self._close_with(msg.data)
+                    return
+                if not _seam_websocket.WS_CLOSE_READS_TO_CLOSE:
+                    self._exception = TimeoutError()
+                    self._close_with(WSCloseCode.ABNORMAL_CLOSURE)
+                    return
 
     def _close_with(self, code: int) -> None:
         self._close_code = code
@@ -345,21 +348,20 @@ class WebSocket:
 
     async def receive_str(self, *, timeout: float | None = None) -> str:
         """The next message, which must be text."""
-        msg = await self.receive(timeout)
-        if msg.type is not WSMsgType.TEXT:
-            raise _seam_websocket.WSMessageTypeError(
-                f"Received message {msg.type}:{msg.data!r} is not WSMsgType.TEXT"
-            )
-        return str(msg.data)
+        return str(await self._receive_of(WSMsgType.TEXT, timeout))
 
     async def receive_bytes(self, *, timeout: float | None = None) -> bytes:
         """The next message, which must be binary."""
+        return bytes(await self._receive_of(WSMsgType.BINARY, timeout))
+
+    async def _receive_of(self, kind: WSMsgType, timeout: float | None) -> Any:
+        """The data of the next message, which must be of type ``kind``."""
         msg = await self.receive(timeout)
-        if msg.type is not WSMsgType.BINARY:
+        if msg.type is not kind:
             raise _seam_websocket.WSMessageTypeError(
-                f"Received message {msg.type}:{msg.data!r} is not WSMsgType.BINARY"
+                f"Received message {msg.type}:{msg.data!r} is not WSMsgType.{kind.name}"
             )
-        return bytes(msg.data)
+        return msg.data
 
     async def receive_json(
         self, *, loads: Callable[[str], Any] = _json.loads, timeout: float | None = None
