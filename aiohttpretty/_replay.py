@@ -2,8 +2,9 @@
 bytes into the channel, as the server sent them (``Content-Encoding`` bodies
 as they came off the wire, chunked framing when the server chunked);
 :class:`Record` sends the request to the real server on a connection of its
-own, passes the response's bytes on to the client as they arrive, and hands
-the exchange (read with :class:`._wire.ResponseReader`) to the cassette.
+own (opened by :mod:`._upstream` as aiohttp would open it), passes the
+response's bytes on to the client as they arrive, and hands the exchange
+(read with :class:`._wire.ResponseReader`) to the cassette.
 
 They speak to :mod:`._transport` only through the Channel: ``send``,
 ``drain``, ``end`` and ``fail``.
@@ -12,10 +13,10 @@ They speak to :mod:`._transport` only through the Channel: ``send``,
 from __future__ import annotations
 
 import asyncio
-import ssl
 from typing import TYPE_CHECKING, Callable
 
 from . import _seam, _wire
+from ._upstream import cannot_connect, open_upstream
 
 if TYPE_CHECKING:
     from ._transport import Channel, Pending
@@ -95,8 +96,10 @@ class Record:
         url = call.url
         head = channel.request_head
         assert head is not None and url.host is not None
-        context = ssl.create_default_context() if url.scheme in ("https", "wss") else None
-        reader, writer = await asyncio.open_connection(url.host, url.port, ssl=context)
+        try:
+            reader, writer = await open_upstream(url, channel.upstream)
+        except OSError as exc:
+            raise cannot_connect(url, channel.upstream, exc, "recording") from exc
         try:
             writer.write(_request_bytes(head, call.body))
             await writer.drain()

@@ -47,6 +47,7 @@ __all__ = [
     "install",
     "new_protocol",
     "session_url",
+    "tls_option",
     "uninstall",
 ]
 
@@ -79,6 +80,7 @@ PRIVATE_NAMES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("aiohttp.ClientResponse", "_request_info", None),  # what request_info reads
     ("aiohttp.TCPConnector", "_cached_hosts", None),  # the DNS cache, a _DNSCacheTable with a _ttl
     ("aiohttp.connector._DNSCacheTable", "_ttl", None),
+    ("aiohttp.TCPConnector", "_ssl", None),  # its ssl=, which applies when the request's is True
     *_connecting.PRIVATE_NAMES,  # the trace signals of resolving
 )
 
@@ -176,10 +178,7 @@ def _patch() -> None:
 
 
 def _restore(cls: type, name: str, original: Any) -> None:
-    if original is None:
-        delattr(cls, name)
-    else:
-        setattr(cls, name, original)
+    delattr(cls, name) if original is None else setattr(cls, name, original)
 
 
 def _unpatch() -> None:
@@ -372,10 +371,12 @@ class MockConnector(aiohttp.BaseConnector):
 def new_protocol(connector: aiohttp.BaseConnector) -> ResponseHandler:
     """aiohttp's protocol object for a mocked connection of ``connector``."""
     factory = getattr(connector, "_factory", None)
-    protocol: ResponseHandler = (
-        factory() if factory is not None else ResponseHandler(asyncio.get_running_loop())
-    )
-    return protocol
+    return cast(ResponseHandler, factory() if factory else ResponseHandler(asyncio.get_running_loop()))
+
+
+def tls_option(connector: aiohttp.BaseConnector, req: aiohttp.ClientRequest) -> Any:
+    """The ``ssl=`` that applies to ``req``: its own, else ``connector``'s (``TCPConnector(ssl=...)``)."""
+    return req.ssl if req.ssl not in (True, None) else getattr(connector, "_ssl", True)
 
 
 def fail_response(protocol: ResponseHandler, exc: BaseException) -> None:
@@ -394,8 +395,7 @@ def fail_response(protocol: ResponseHandler, exc: BaseException) -> None:
 
 def connection_key(url: URL) -> Any:
     """A ``ConnectionKey`` for ``url``, as aiohttp's connector errors carry."""
-    values: dict[str, Any] = {"host": url.host, "port": url.port, "ssl": True}
-    values["is_ssl"] = url.scheme in ("https", "wss")
+    values = {"host": url.host, "port": url.port, "ssl": True, "is_ssl": url.scheme in ("https", "wss")}
     # A NamedTuple in recent aiohttp, an attrs class in 3.9: both annotate their fields.
     fields: dict[str, Any] = {field: values.get(field) for field in ConnectionKey.__annotations__}
     return ConnectionKey(**fields)

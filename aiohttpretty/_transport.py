@@ -24,12 +24,13 @@ import weakref
 from collections.abc import Coroutine, Iterable
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-from . import _context, _seam, _wire
+from . import _context, _seam, _upstream, _wire
 from ._urls import request_url
 
 if TYPE_CHECKING:
     from yarl import URL
 
+    from ._upstream import Upstream
     from .records import Call
 
 __all__ = ["Channel", "Dispatcher", "MockTransport", "Mount", "Responder", "open_connection", "retire_all"]
@@ -46,6 +47,8 @@ class Channel(Protocol):
     request_head: _wire.RequestHead | None
     #: The recorded request answered now (set by the dispatcher).
     call: Call | None
+    #: How aiohttp would reach the real server (proxy, TLS): for passthrough and recording.
+    upstream: Upstream
 
     def send(self, data: bytes) -> None:
         """Send response bytes to the client."""
@@ -161,6 +164,7 @@ class MockTransport(asyncio.Transport):
         self.session_call: _context.SessionCall | None = None
         #: The proxy aiohttp sends the requests of this connection through, or ``None``.
         self.proxy: URL | None = None
+        self.upstream: Upstream = _upstream.DIRECT
 
     # What aiohttp writes.
     def write(self, data: bytes | bytearray | memoryview) -> None:

@@ -21,6 +21,7 @@ from ._background import Background
 from ._management import RouteManagement, passthrough_rules
 from ._options import build_route
 from ._registering import Registering
+from ._upstream import Upstream
 from ._urls import URI, location, normalise_method, normalise_url
 from ._websocket_api import WebSocketRoutes
 from ._websocket_assertions import WebSocketAssertions
@@ -211,8 +212,11 @@ class AioHTTPretty(RouteManagement, Registering, WebSocketRoutes, WebSocketAsser
     def connect(self, connector: aiohttp.BaseConnector, req: aiohttp.ClientRequest) -> _seam.ResponseHandler:
         """A mocked connection for ``req``, answered by this mock."""
         protocol = _transport.open_connection(connector, req.url, self)
-        if req.proxy is not None:
-            protocol.transport.proxy = req.proxy  # type: ignore[union-attr]
+        transport: _transport.MockTransport = protocol.transport  # type: ignore[assignment]
+        transport.proxy = req.proxy
+        hostname = getattr(req, "server_hostname", None)  # aiohttp 3.9 has none
+        tls = _seam.tls_option(connector, req)
+        transport.upstream = Upstream(tls, req.proxy, req.proxy_auth, req.proxy_headers, hostname)
         return protocol
 
     def escaped(self, method: str, url: URL, how: str) -> BaseException:

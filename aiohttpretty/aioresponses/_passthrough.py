@@ -15,7 +15,8 @@ import aiohttp
 from aiohttp import hdrs
 from yarl import URL
 
-from .._forward import request_bytes, ssl_context
+from .._forward import request_bytes
+from .._upstream import ssl_context
 from ..records import Call
 from ._exchange import Deliver
 
