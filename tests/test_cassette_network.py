@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import datetime
 import hashlib
-import ipaddress
 import pathlib
 import ssl
 import tempfile
@@ -19,10 +17,6 @@ import warnings
 
 import aiohttp
 from aiohttp import web
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from yarl import URL
 
 import aiohttpretty
@@ -31,33 +25,9 @@ import aiohttpretty
 CREDENTIALS = "Basic " + base64.b64encode(b"user:secret").decode()
 
 
-def _certificate(directory: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path]:
-    """A self-signed certificate for 127.0.0.1 and its key, as PEM files."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    return cert_path, key_path
+#: A self-signed certificate for 127.0.0.1 (valid until 2126) and its key.
+DATA = pathlib.Path(__file__).resolve().parent / "data"
+CERTIFICATE, KEY = DATA / "selfsigned-127.0.0.1.pem", DATA / "selfsigned-127.0.0.1.key"
 
 
 async def _start_app(tls: ssl.SSLContext | None) -> tuple[web.AppRunner, int]:
@@ -139,7 +109,7 @@ class _Servers(unittest.IsolatedAsyncioTestCase):
         directory = tempfile.TemporaryDirectory()
         self.addCleanup(directory.cleanup)
         self.directory = pathlib.Path(directory.name)
-        self.cert, key = _certificate(self.directory)
+        self.cert, key = CERTIFICATE, KEY
         server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         server_tls.load_cert_chain(self.cert, key)
         secure, port = await _start_app(server_tls)
