@@ -266,8 +266,9 @@ class MockTransport(asyncio.Transport):
         _open.discard(self)
         if self._task is not None and not self._task.done():
             self._task.cancel()
-        if self._upgraded is not None:
-            self._upgraded[1]()
+        upgraded, self._upgraded = self._upgraded, None
+        if upgraded is not None:
+            upgraded[1]()
         self._closed()
         self._loop.call_soon(self.protocol.connection_lost, None)
 
@@ -333,6 +334,7 @@ class MockTransport(asyncio.Transport):
         if self._closing:
             return
         self._closing = True
+        self._upgraded = None
         _open.discard(self)
         self._closed()
         if exc is not None:
