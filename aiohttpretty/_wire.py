@@ -245,9 +245,8 @@ def has_no_body(method: str, status: int) -> bool:
 
 def response_head(status: int, reason: str, headers: Iterable[tuple[str, str]]) -> bytes:
     """The status line and header lines of a response, with the empty line."""
-    lines = [f"HTTP/1.1 {status} {reason}"]
-    lines.extend(f"{name}: {value}" for name, value in headers)
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
+    lines = "".join([f"{name}: {value}\r\n" for name, value in headers])
+    return f"HTTP/1.1 {status} {reason}\r\n{lines}\r\n".encode()
 
 
 def chunk(data: bytes) -> bytes:
