@@ -106,6 +106,16 @@ async def _get(url: str, connector: aiohttp.BaseConnector | None = None, **kwarg
 
 class _Servers(unittest.IsolatedAsyncioTestCase):
     async def asyncSetUp(self) -> None:
+        # The HTTPS server logs each handshake a client refuses (the tests of
+        # certificate checks do that on purpose); the rest is reported as usual.
+        loop = asyncio.get_running_loop()
+
+        def report(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+            refused = isinstance(context.get("exception"), (ConnectionResetError, ssl.SSLError))
+            if not (refused and "incoming connection" in str(context.get("message"))):
+                loop.default_exception_handler(context)
+
+        loop.set_exception_handler(report)
         directory = tempfile.TemporaryDirectory()
         self.addCleanup(directory.cleanup)
         self.directory = pathlib.Path(directory.name)
