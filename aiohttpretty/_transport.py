@@ -132,6 +132,26 @@ class MockTransport(asyncio.Transport):
 
     _aiohttpretty_mocked = True  # _seam.MOCKED: not a real connection
 
+    # The state a connection starts with (set on the instance when it changes).
+    # The request arriving, when it takes more than one write or has a body.
+    _reader: _wire.RequestReader | None = None
+    _closing = False
+    _retired = False
+    _reading: asyncio.Event | None = None  # created when aiohttp first pauses reading
+    _task: asyncio.Task[None] | None = None
+    _answering = False  # a whole request arrived, its response is not done
+    _continue_sent = False
+    _upgraded: tuple[Callable[[bytes], None], Callable[[], None]] | None = None
+    _watcher: Callable[[], None] | None = None
+    #: The request being answered: its head, its URL (the connection's
+    #: origin and the request target) and the arguments the code passed.
+    request_head: _wire.RequestHead | None = None
+    call: Call | None = None
+    session_call: _context.SessionCall | None = None
+    #: The proxy aiohttp sends the requests of this connection through, or ``None``.
+    proxy: URL | None = None
+    upstream: Upstream = _upstream.DIRECT
+
     def __init__(
         self,
         loop: asyncio.AbstractEventLoop,
@@ -139,32 +159,12 @@ class MockTransport(asyncio.Transport):
         dispatcher: Dispatcher,
         url: URL,
     ) -> None:
-        super().__init__()
+        self._extra: dict[str, Any] = {}  # what asyncio.BaseTransport.__init__ sets
         self._loop = loop
         self.protocol = protocol
         self._dispatcher = dispatcher
-        self._host = url.host
-        self._port = url.port
-        self._origin = str(url.origin())
-        # The request arriving, when it takes more than one write or has a body.
-        self._reader: _wire.RequestReader | None = None
-        self._closing = False
-        self._retired = False
-        self._reading: asyncio.Event | None = None  # created when aiohttp first pauses reading
-        self._task: asyncio.Task[None] | None = None
-        self._answering = False  # a whole request arrived, its response is not done
-        self._continue_sent = False
-        self._upgraded: tuple[Callable[[bytes], None], Callable[[], None]] | None = None
-        self._watcher: Callable[[], None] | None = None
-        #: The request being answered: its head, its URL (the connection's
-        #: origin and the request target) and the arguments the code passed.
-        self.request_head: _wire.RequestHead | None = None
-        self.call: Call | None = None
-        self.url = url
-        self.session_call: _context.SessionCall | None = None
-        #: The proxy aiohttp sends the requests of this connection through, or ``None``.
-        self.proxy: URL | None = None
-        self.upstream: Upstream = _upstream.DIRECT
+        self.url = self._connected_to = url
+        self._origin: str | None = None  # the connection's origin, once a request target needs it
 
     # What aiohttp writes.
     def write(self, data: bytes | bytearray | memoryview) -> None:
@@ -210,7 +210,12 @@ class MockTransport(asyncio.Transport):
             return
         self.request_head = head
         target = head.target
-        self.url = request_url(target if target[:1] != "/" else self._origin + target)
+        if target[:1] == "/":
+            origin = self._origin
+            if origin is None:
+                origin = self._origin = str(self._connected_to.origin())
+            target = origin + target
+        self.url = request_url(target)
         # A plain reply is sent at once; the others are a task of their own.
         pending = self._dispatcher.dispatch(self, head, body)
         if pending is not None:
@@ -250,7 +255,7 @@ class MockTransport(asyncio.Transport):
 
     def get_extra_info(self, name: str, default: Any = None) -> Any:
         if name == "peername":
-            return (self._host, self._port)
+            return (self._connected_to.host, self._connected_to.port)
         if name == "sockname":
             return ("127.0.0.1", 0)
         return default
@@ -266,8 +271,9 @@ class MockTransport(asyncio.Transport):
         _open.discard(self)
         if self._task is not None and not self._task.done():
             self._task.cancel()
-        if self._upgraded is not None:
-            self._upgraded[1]()
+        upgraded, self._upgraded = self._upgraded, None
+        if upgraded is not None:
+            upgraded[1]()
         self._closed()
         self._loop.call_soon(self.protocol.connection_lost, None)
 
@@ -333,6 +339,7 @@ class MockTransport(asyncio.Transport):
         if self._closing:
             return
         self._closing = True
+        self._upgraded = None
         _open.discard(self)
         self._closed()
         if exc is not None:

@@ -287,7 +287,7 @@ class WebSocketResponder:
         if settings.refusal is not None:
             _send_response(channel, settings.refusal)
             return None
-        handshake = _handshake(call, settings)
+        handshake = _handshake(call, channel, settings)
         if isinstance(handshake, ResponseSpec):
             _send_response(channel, handshake)
             return None
@@ -366,22 +366,36 @@ def _bad_request(text: str) -> ResponseSpec:
     )
 
 
+# The request headers the handshake reads (the first of each, as aiohttp's server does).
+_HANDSHAKE_HEADERS = (
+    "connection",
+    "sec-websocket-protocol",
+    "sec-websocket-version",
+    "sec-websocket-key",
+    "sec-websocket-extensions",
+)
+
+
 def _handshake(
-    call: Call, settings: _Settings
+    call: Call, channel: Channel, settings: _Settings
 ) -> ResponseSpec | tuple[list[tuple[str, str]], str | None, int, bool]:
     """What aiohttp's server answers to the handshake ``call``: the headers of
     the 101 with the subprotocol and compression agreed on, or a 400."""
-    headers = call.headers
-    if "upgrade" not in headers.get("Connection", "").lower():
-        return _bad_request(f"No CONNECTION upgrade hdr: {headers.get('Connection')}")
+    head = channel.request_head
+    if head is not None:  # the head as sent: only the headers read here are parsed
+        headers = _wire.first_values(head.header_lines, _HANDSHAKE_HEADERS)
+    else:
+        headers = {name: call.headers[name] for name in _HANDSHAKE_HEADERS if name in call.headers}
+    if "upgrade" not in headers.get("connection", "").lower():
+        return _bad_request(f"No CONNECTION upgrade hdr: {headers.get('connection')}")
     protocol = None
-    if "Sec-WebSocket-Protocol" in headers:
-        asked = [p.strip() for p in headers["Sec-WebSocket-Protocol"].split(",")]
+    if "sec-websocket-protocol" in headers:
+        asked = [p.strip() for p in headers["sec-websocket-protocol"].split(",")]
         protocol = next((p for p in asked if p in settings.protocols), None)
-    version = headers.get("Sec-WebSocket-Version", "")
+    version = headers.get("sec-websocket-version", "")
     if version not in ("13", "8", "7"):
         return _bad_request(f"Unsupported version: {version}")
-    key = headers.get("Sec-WebSocket-Key")
+    key = headers.get("sec-websocket-key")
     try:  # as base64.b64decode(key), which aiohttp's server asks
         if not key or len(binascii.a2b_base64(key.encode("ascii"))) != 16:
             return _bad_request(f"Handshake error: {key!r}")
@@ -392,7 +406,7 @@ def _handshake(
     compress, notakeover = 0, False
     if settings.compress:
         compress, notakeover = _seam_websocket.ws_ext_parse(
-            headers.get("Sec-WebSocket-Extensions"), isserver=True
+            headers.get("sec-websocket-extensions"), isserver=True
         )
         if compress:
             extension = _seam_websocket.ws_ext_gen(

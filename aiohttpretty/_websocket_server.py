@@ -37,8 +37,10 @@ _CONNECTION_LOST_THRESHOLD = 5
 class _ServerTransport(asyncio.Transport):
     """What the server side's aiohttp writer writes to: the channel."""
 
+    __slots__ = ("_channel", "_loop", "closed")
+
     def __init__(self, channel: Channel, loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__()
+        self._extra: dict[str, Any] = {}  # what asyncio.BaseTransport.__init__ sets
         self._channel = channel
         self._loop = loop
         self.closed = False
@@ -75,6 +77,16 @@ class WebSocket:
     :class:`~aiohttpretty.Call`.
     """
 
+    # The state a websocket starts with (set on the instance when it changes).
+    _reader_failed = False
+    _closed = False  # a close frame was sent (or the connection is gone)
+    _closing = False  # a close frame was received
+    _close_code: int | None = None
+    _exception: BaseException | None = None
+    _waiting = False
+    _close_wait: asyncio.Future[None] | None = None
+    _connection_lost_count = 0
+
     def __init__(
         self,
         request: Call,
@@ -106,14 +118,6 @@ class WebSocket:
         self._autoping = autoping
         self._receive_timeout = receive_timeout
         self._timeout = timeout
-        self._reader_failed = False
-        self._closed = False  # a close frame was sent (or the connection is gone)
-        self._closing = False  # a close frame was received
-        self._close_code: int | None = None
-        self._exception: BaseException | None = None
-        self._waiting = False
-        self._close_wait: asyncio.Future[None] | None = None
-        self._connection_lost_count = 0
 
     # The channel's side: bytes from the client, and its end.
     def _feed(self, data: bytes) -> None:

@@ -26,6 +26,7 @@ __all__ = [
     "ResponseHead",
     "ResponseReader",
     "chunk",
+    "first_values",
     "has_no_body",
     "keeps_alive",
     "parse_header_lines",
@@ -43,6 +44,8 @@ LAST_CHUNK = b"0\r\n\r\n"
 _FRAMING_HEADER = re.compile(rb"\r\n(content-length|transfer-encoding|expect|connection|upgrade):([^\r]*)")
 # Heads up to this size are kept by read_head's cache (256 of them at most).
 _CACHED_HEAD_SIZE = 8192
+# The header of a websocket handshake that differs each time (as aiohttp writes it).
+_RANDOM_KEY = b"\r\nSec-WebSocket-Key:"
 
 
 class RequestHead(NamedTuple):
@@ -71,9 +74,10 @@ def read_head(head: bytes) -> RequestHead:
     """Read a request head (up to and with its empty line).
 
     Cached: a suite repeats the same requests, and the same bytes read the
-    same.  A larger head (big cookies, say) is read each time, not kept.
+    same.  A larger head (big cookies, say) is read each time, not kept, and
+    so is a websocket handshake: its random key makes each head new.
     """
-    if len(head) <= _CACHED_HEAD_SIZE:
+    if len(head) <= _CACHED_HEAD_SIZE and _RANDOM_KEY not in head:
         return _read_head_cached(head)
     return _read_head(head)
 
@@ -124,6 +128,24 @@ def parse_header_lines(lines: bytes) -> CIMultiDictProxy[str]:
             name, _, value = line.partition(":")
             headers.add(name.strip(), value.strip())
     return CIMultiDictProxy(headers)
+
+
+@functools.lru_cache(maxsize=16)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[bytes]:
+    alternatives = b"|".join(re.escape(name.encode("latin-1")) for name in names)
+    return re.compile(rb"\r\n[ \t]*(" + alternatives + rb")[ \t]*:([^\r]*)", re.IGNORECASE)
+
+
+def first_values(lines: bytes, names: tuple[str, ...]) -> dict[str, str]:
+    """The first value of each header of ``names`` (lower case) found in the
+    ``Name: value`` lines of a head: what ``parse_header_lines(lines).get(name)``
+    gives, without reading the other headers."""
+    found = _names_pattern(names).findall(b"\r\n" + lines)
+    found.reverse()  # the first of a name is the one left
+    return {
+        name.lower().decode("latin-1"): value.decode("utf-8", "surrogateescape").strip()
+        for name, value in found
+    }
 
 
 class RequestReader:
@@ -223,9 +245,8 @@ def has_no_body(method: str, status: int) -> bool:
 
 def response_head(status: int, reason: str, headers: Iterable[tuple[str, str]]) -> bytes:
     """The status line and header lines of a response, with the empty line."""
-    lines = [f"HTTP/1.1 {status} {reason}"]
-    lines.extend(f"{name}: {value}" for name, value in headers)
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
+    lines = "".join([f"{name}: {value}\r\n" for name, value in headers])
+    return f"HTTP/1.1 {status} {reason}\r\n{lines}\r\n".encode()
 
 
 def chunk(data: bytes) -> bytes:

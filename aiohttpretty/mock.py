@@ -213,10 +213,13 @@ class AioHTTPretty(RouteManagement, Registering, WebSocketRoutes, WebSocketAsser
         """A mocked connection for ``req``, answered by this mock."""
         protocol = _transport.open_connection(connector, req.url, self)
         transport: _transport.MockTransport = protocol.transport  # type: ignore[assignment]
-        transport.proxy = req.proxy
         hostname = getattr(req, "server_hostname", None)  # aiohttp 3.9 has none
         tls = _seam.tls_option(connector, req)
-        transport.upstream = Upstream(tls, req.proxy, req.proxy_auth, req.proxy_headers, hostname)
+        proxy, auth, headers = req.proxy, req.proxy_auth, req.proxy_headers
+        if tls is not True or (proxy, auth, headers, hostname) != (None, None, None, None):
+            # Not the transport's default (DIRECT): straight to the host, verified TLS.
+            transport.proxy = proxy
+            transport.upstream = Upstream(tls, proxy, auth, headers, hostname)
         return protocol
 
     def escaped(self, method: str, url: URL, how: str) -> BaseException:

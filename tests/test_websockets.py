@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import re
 import unittest
 from typing import Any
@@ -42,6 +43,25 @@ class WebSocketRoutesTest(aiohttpretty.AioHTTPrettyTestCase):
             await ws.send_json({"a": [1, 2]})
             self.assertEqual(await ws.receive_json(), {"a": [1, 2]})
         self.assertEqual(ws.close_code, 1000)
+
+    async def test_an_ended_websocket_leaves_nothing_to_the_garbage_collector(self):
+        self.register_websocket(CHAT, echo=True)
+        gc.collect()
+        gc.disable()
+        try:
+            for _ in range(3):
+                async with self.session.ws_connect(CHAT):
+                    pass
+            for _ in range(5):
+                await asyncio.sleep(0)
+            gc.set_debug(gc.DEBUG_SAVEALL)
+            gc.collect()
+            left = [type(o).__name__ for o in gc.garbage if isinstance(o, (WebSocket, asyncio.Transport))]
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+            gc.enable()
+        self.assertEqual(left, [])  # freed as they ended: no reference cycle
 
     async def test_scripted_messages_then_a_close(self):
         self.register_websocket(CHAT, messages=["welcome", b"\xff", {"n": 1}], close=(4000, "bye"))

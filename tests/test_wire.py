@@ -30,6 +30,24 @@ class ReadHeadTest(unittest.TestCase):
         head = _wire.read_head(b"DELETE / HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
         self.assertEqual((head.length, head.has_body), (0, False))
 
+    def test_first_values_reads_as_the_parsed_headers_do(self):
+        lines = (
+            b"Host: x\r\nconnection:  keep-alive, Upgrade \r\nSEC-WEBSOCKET-KEY: abc\r\n"
+            b"Sec-WebSocket-Key: second\r\nX-Connection: no\r\nSec-WebSocket-Protocol:\r\n"
+            b"Sec-WebSocket-Version : 13\r\nX-Name: caf\xc3\xa9\r\n"
+        )
+        names = (
+            "connection",
+            "sec-websocket-key",
+            "sec-websocket-protocol",
+            "sec-websocket-version",
+            "x-name",
+        )
+        parsed = _wire.parse_header_lines(lines)
+        self.assertEqual(
+            _wire.first_values(lines, (*names, "absent")), {name: parsed[name] for name in names}
+        )
+
 
 class RequestReaderTest(unittest.TestCase):
     def test_a_request_fed_byte_by_byte(self):
