@@ -29,7 +29,7 @@ from .responses import (
 )
 from .routes import Route
 
-__all__ = ["REGISTER_OPTIONS", "REPLY_OPTIONS", "build_route", "known_options"]
+__all__ = ["REGISTER_OPTIONS", "REPLY_OPTIONS", "build_route", "known_options", "route_name", "route_times"]
 
 #: The options of one response, also allowed inside ``responses=[...]``.
 REPLY_OPTIONS = (*RESPONSE_OPTIONS, "text", "html", "cookies", "exception", "delay", "fault")
@@ -83,9 +83,7 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, o
     for flag, value in flags.items():
         if not isinstance(value, bool):
             raise TypeError(f"{flag} must be True or False, got {value!r}")
-    name = options.pop("name", None)
-    if name is not None and not (isinstance(name, str) and name):
-        raise TypeError(f"name must be a non-empty str, got {name!r}")
+    name = route_name(options.pop("name", None))
     params, any_params = split_any_params(params, exact=not partial)
     if any_params is not None:
         partial = True  # the keys with ANY values are checked by any_params
@@ -114,7 +112,7 @@ def build_route(method: str, uri: Any, options: dict[str, Any], *, json: bool, o
     callback = options.pop("callback", None)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be a function taking the request, got {callback!r}")
-    times = _times(options.pop("times", None))
+    times = route_times(options.pop("times", None))
     responses = options.pop("responses", None)
     if responses is None:
         replies = [_reply(options, json=json, top_level=True, original=original)]
@@ -230,7 +228,15 @@ def known_options(options: dict[str, Any], known: tuple[str, ...], *, strict: bo
     return {name: value for name, value in options.items() if name in known}
 
 
-def _times(times: Any) -> int | None:
+def route_name(name: Any) -> str | None:
+    """A route's ``name=``, checked."""
+    if name is not None and not (isinstance(name, str) and name):
+        raise TypeError(f"name must be a non-empty str, got {name!r}")
+    return name
+
+
+def route_times(times: Any) -> int | None:
+    """A route's ``times=``, checked."""
     if times is None:
         return None
     if isinstance(times, bool) or not isinstance(times, int):

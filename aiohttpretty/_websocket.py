@@ -1,8 +1,6 @@
-"""The responder of websocket routes: the opening handshake as a server does
-it (RFC 6455: ``Sec-WebSocket-Accept``, subprotocols, ``permessage-deflate``,
-or a refusal with a status), then the route's handler, run with a
-:class:`~aiohttpretty.websockets.WebSocket` on the connection the client
-upgraded, and the checks of ``register_websocket``'s options."""
+"""The responder of websocket routes: the handshake as a server does it (RFC 6455: the accept
+key, subprotocols, ``permessage-deflate``, or a refusal), then the route's handler, run with a
+:class:`~aiohttpretty.WebSocket`; and the checks of ``register_websocket``'s options."""
 
 from __future__ import annotations
 
@@ -20,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSCloseCode, WSMsgType
 
 from . import _seam, _seam_websocket, _wire
-from ._options import known_options
+from ._options import known_options, route_name, route_times
 from ._urls import normalise_method, normalise_url
 from ._websocket_records import WebSocketConversation
 from ._websocket_server import Handler, WebSocket
@@ -61,6 +59,8 @@ WEBSOCKET_OPTIONS = (
     "match_headers",
     "match",
     "match_params_partial",
+    "optional",
+    "name",
 )
 
 # The close codes a close frame may carry (RFC 6455 7.4, as aiohttp's reader
@@ -244,6 +244,8 @@ def build_websocket_route(
     method = normalise_method(options.pop("method", "GET"))
     params = options.pop("params", None)
     partial = _flag("match_params_partial", options.pop("match_params_partial", False))
+    optional = _flag("optional", options.pop("optional", False))
+    name = route_name(options.pop("name", None))
     url: Any
     if isinstance(uri, re.Pattern):
         if params is not None or partial:
@@ -252,9 +254,7 @@ def build_websocket_route(
     else:
         url = normalise_url(uri, params)
     conditions = build_conditions(options)
-    times = options.pop("times", None)
-    if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
-        raise ValueError(f"times must be an int >= 1, got {times!r}")
+    times = route_times(options.pop("times", None))
     responder = WebSocketResponder(_Settings(options), conversations, background)
     return Route(
         method,
@@ -263,6 +263,8 @@ def build_websocket_route(
         conditions=conditions,
         partial_query=partial,
         times=times,
+        optional=optional,
+        name=name,
         responder=responder,
         upgrade=WEBSOCKET,
     )

@@ -30,6 +30,8 @@ class WebSocketRoutes:
     #: messages both ways.
     websockets: list[WebSocketConversation]
 
+    def _add_route(self, route: Route) -> None: ...
+
     def register_websocket(
         self,
         /,
@@ -56,6 +58,8 @@ class WebSocketRoutes:
         match_headers: Mapping[str, Any] | None = None,
         match: Callable[[Call], Any] | None = None,
         match_params_partial: bool = False,
+        optional: bool = False,
+        name: str | None = None,
         **unknown: Any,
     ) -> Route:
         """Register a websocket at ``uri``: ``session.ws_connect(uri)`` gets a
@@ -80,12 +84,13 @@ class WebSocketRoutes:
         ``timeout`` (of the close handshake) are those of
         :class:`aiohttp.web.WebSocketResponse`.  The route matches as HTTP
         routes do (``method``, ``params``, ``times``, ``match_headers``,
-        ``match``, ``match_params_partial``), websocket upgrade requests only.
+        ``match``, ``match_params_partial``), websocket upgrade requests only;
+        ``optional`` and ``name`` are those of HTTP routes (:ref:`options`).
         An unknown option raises :class:`TypeError`.
         """
         options = _given(locals())
         route = _websocket.build_websocket_route(uri, options, self.websockets, self._background)
-        self._registry.add(route)
+        self._add_route(route)
         return route
 
     @property

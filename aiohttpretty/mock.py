@@ -96,12 +96,15 @@ class AioHTTPretty(RouteManagement, Registering, WebSocketRoutes, WebSocketAsser
     def _register(self, method: str, uri: Any, options: dict[str, Any], *, json: bool) -> Route:
         original = bool(options.pop(ORIGINAL_API, False))
         route = build_route(method, uri, options, json=json, original=original)
+        self._add_route(route)
+        return route
+
+    def _add_route(self, route: Route) -> None:
         if route.name is not None:
             for old in self._registry:
                 if old.name == route.name:
                     self._registry.remove(old)  # a named route replaces the one of that name
         self._registry.add(route)
-        return route
 
     def register_app(self, /, origin: URI, app: Any) -> AppMount:
         """Serve every request to ``origin`` (``'https://api.example.com'``,

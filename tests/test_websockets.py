@@ -422,7 +422,7 @@ class WebSocketRoutesTest(aiohttpretty.AioHTTPrettyTestCase):
             ({"max_msg_size": -1}, TypeError, "max_msg_size must be an int >= 0"),
             ({"timeout": 0}, TypeError, "timeout must be a number of seconds > 0"),
             ({"match_json": {}}, TypeError, "unknown option 'match_json'"),
-            ({"times": 0}, ValueError, "times must be an int >= 1"),
+            ({"times": 0}, ValueError, "times must be at least 1"),
         ]
         for options, error, text in cases:
             with self.subTest(options=options):
@@ -525,6 +525,28 @@ class OtherEntryPointsTest(unittest.IsolatedAsyncioTestCase):
                     await ws.send_str("x")
                     self.assertEqual(await ws.receive_str(), "x")
             self.assertEqual([str(c.request.url) for c in mock.websockets], [CHAT])
+
+    async def test_optional_and_named_websocket_routes(self):
+        with self.assertRaises(AssertionError) as failure:
+            async with aiohttpretty.mocked(assert_all_called=True) as mock:
+                mock.register_websocket(CHAT, echo=True, optional=True)
+                mock.register_websocket("ws://chat.test/lobby", echo=True)
+        self.assertIn("ws://chat.test/lobby", str(failure.exception))
+        self.assertNotIn(CHAT, str(failure.exception))  # optional: not required
+        async with aiohttpretty.mocked(assert_all_called=True) as mock:
+            mock.register_websocket(CHAT, messages=["old"], close=1000, name="chat")
+            route = mock.register_websocket(CHAT, messages=["new"], close=1000, name="chat")
+            self.assertIs(mock.route("chat"), route)
+            self.assertEqual(len(mock.registry.routes()), 1)  # the name replaced the first
+            async with aiohttp.ClientSession() as session:
+                async with session.ws_connect(CHAT) as ws:
+                    self.assertEqual(await ws.receive_str(), "new")
+            mock.remove("chat")
+            self.assertEqual(len(mock.registry.routes()), 0)
+        with self.assertRaisesRegex(TypeError, "optional must be True or False"):
+            aiohttpretty.AioHTTPretty().register_websocket(CHAT, echo=True, optional="yes")
+        with self.assertRaisesRegex(TypeError, "name must be a non-empty str"):
+            aiohttpretty.AioHTTPretty().register_websocket(CHAT, echo=True, name="")
 
 
 class LeakingTestCase(aiohttpretty.AioHTTPrettyTestCase):
