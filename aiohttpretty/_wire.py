@@ -44,8 +44,6 @@ LAST_CHUNK = b"0\r\n\r\n"
 _FRAMING_HEADER = re.compile(rb"\r\n(content-length|transfer-encoding|expect|connection|upgrade):([^\r]*)")
 # Heads up to this size are kept by read_head's cache (256 of them at most).
 _CACHED_HEAD_SIZE = 8192
-# The header of a websocket handshake that differs each time (as aiohttp writes it).
-_RANDOM_KEY = b"\r\nSec-WebSocket-Key:"
 
 
 class RequestHead(NamedTuple):
@@ -74,10 +72,9 @@ def read_head(head: bytes) -> RequestHead:
     """Read a request head (up to and with its empty line).
 
     Cached: a suite repeats the same requests, and the same bytes read the
-    same.  A larger head (big cookies, say) is read each time, not kept, and
-    so is a websocket handshake: its random key makes each head new.
+    same.  A larger head (big cookies, say) is read each time, not kept.
     """
-    if len(head) <= _CACHED_HEAD_SIZE and _RANDOM_KEY not in head:
+    if len(head) <= _CACHED_HEAD_SIZE:
         return _read_head_cached(head)
     return _read_head(head)
 
