@@ -25,7 +25,7 @@ import aiohttp
 from aiohttp import hdrs
 from yarl import URL
 
-__all__ = ["DIRECT", "Upstream", "cannot_connect", "open_upstream", "ssl_context"]
+__all__ = ["DIRECT", "Upstream", "cannot_connect", "open_upstream"]
 
 _SECURE = ("https", "wss")
 
@@ -57,7 +57,7 @@ async def open_upstream(
     :class:`~aiohttp.ServerFingerprintMismatch`."""
     secure = url.scheme in _SECURE
     host = url.raw_host or ""
-    context = ssl_context(upstream.tls) if secure else None
+    context = _ssl_context(upstream.tls) if secure else None
     hostname = (upstream.server_hostname or host) if secure else None
     proxy = upstream.proxy
     if proxy is None:
@@ -115,7 +115,7 @@ async def _tunnel(
         raise ConnectionRefusedError(f"the proxy answered CONNECT {authority} with {status_line!r}")
 
 
-def ssl_context(option: Any) -> ssl.SSLContext:
+def _ssl_context(option: Any) -> ssl.SSLContext:
     """The TLS context for an ``ssl=`` option, as aiohttp picks it: an
     :class:`ssl.SSLContext` as given; ``True`` verified; ``False`` (or a
     fingerprint, checked once connected) not verified."""

@@ -16,7 +16,7 @@ from aiohttp import hdrs
 from yarl import URL
 
 from .._forward import request_bytes
-from .._upstream import ssl_context
+from .._upstream import Upstream, open_upstream
 from ..records import Call
 from ._exchange import Deliver
 
@@ -75,16 +75,9 @@ async def forward_or_fail(call: Call, direct: bool) -> dict[str, Any]:
 
 
 async def _forward(call: Call) -> dict[str, Any]:
-    url = call.url
-    secure = url.scheme in ("https", "wss")
-    host = url.raw_host or ""
-    reader, writer = await asyncio.open_connection(
-        host,
-        url.port,
-        ssl=ssl_context(call.kwargs.get("ssl", True)) if secure else None,
-        server_hostname=host if secure else None,
-        limit=2**20,
-    )
+    # Straight to the host, with the TLS settings of the request's ssl= (the
+    # session call is all this shim sees; not the connector's, nor a proxy).
+    reader, writer = await open_upstream(call.url, Upstream(tls=call.kwargs.get("ssl", True)), limit=2**20)
     try:
         writer.write(request_bytes(call))
         await writer.drain()
