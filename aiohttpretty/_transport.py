@@ -148,8 +148,7 @@ class MockTransport(asyncio.Transport):
     request_head: _wire.RequestHead | None = None
     call: Call | None = None
     session_call: _context.SessionCall | None = None
-    #: The proxy aiohttp sends the requests of this connection through, or ``None``.
-    proxy: URL | None = None
+    #: How aiohttp reaches the server of this connection: its proxy (``upstream.proxy``), TLS.
     upstream: Upstream = _upstream.DIRECT
 
     def __init__(

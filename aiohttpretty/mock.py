@@ -220,8 +220,7 @@ class AioHTTPretty(RouteManagement, Registering, WebSocketRoutes, WebSocketAsser
         tls = _seam.tls_option(connector, req)
         proxy, auth, headers = req.proxy, req.proxy_auth, req.proxy_headers
         if tls is not True or (proxy, auth, headers, hostname) != (None, None, None, None):
-            # Not the transport's default (DIRECT): straight to the host, verified TLS.
-            transport.proxy = proxy
+            # Else the transport's default, DIRECT (straight to the host, verified TLS), stays.
             transport.upstream = Upstream(tls, proxy, auth, headers, hostname)
         return protocol
 
@@ -253,7 +252,7 @@ class AioHTTPretty(RouteManagement, Registering, WebSocketRoutes, WebSocketAsser
             passed.method if passed is not None else None,
             received=passed.kwargs if passed is not None else None,
         )
-        call.proxy = channel.proxy
+        call.proxy = channel.upstream.proxy
         if self._url_passthrough and any(rule(call.url) for rule in self._url_passthrough):
             self.passed_through.append(call)
             return _forward.forward(call, channel, "passthrough")
