@@ -368,13 +368,15 @@ class RegistryView(Mapping[tuple[str, Any], Route]):
         try:
             method, uri = key
             method = normalise_method(method)
+            url: URL | Pattern[str]
+            route: Route | None
             if isinstance(uri, Pattern):
-                route = next((r for r in self._registry if r.method == method and r.url == uri), None)
+                url, route = uri, None
             else:
                 url = normalise_url(uri)
                 route = self._registry.find(method, url)
-                if route is None:  # a prefix route, or one of any method ("*")
-                    route = next((r for r in self._registry if r.method == method and r.url == url), None)
+            if route is None:  # a pattern route, a prefix route, or one of any method ("*")
+                route = next((r for r in self._registry if r.method == method and r.url == url), None)
         except (TypeError, ValueError):
             route = None
         if route is None:
