@@ -332,20 +332,18 @@ class mocked:
         record_mode: str = "once",
     ) -> None:
         check_options(assert_all_called, passthrough, "mocked", cassette, record_mode, passthrough_unmatched)
-        self._passthrough = passthrough
-        self._passthrough_unmatched = passthrough_unmatched
-        self._assert_all_called = assert_all_called
-        self._cassette = (cassette, record_mode)
+        # The options of each block's Lifecycle (and of the decorator's mocked()).
+        self._options: dict[str, Any] = {
+            "passthrough": passthrough,
+            "assert_all_called": assert_all_called,
+            "passthrough_unmatched": passthrough_unmatched,
+            "cassette": cassette,
+            "record_mode": record_mode,
+        }
         self._lifecycles: list[Lifecycle] = []
 
     def __enter__(self) -> AioHTTPretty:
-        lifecycle = Lifecycle(
-            assert_all_called=self._assert_all_called,
-            passthrough=self._passthrough,
-            passthrough_unmatched=self._passthrough_unmatched,
-            cassette=self._cassette[0],
-            record_mode=self._cassette[1],
-        )
+        lifecycle = Lifecycle(**self._options)
         mock = lifecycle.start()
         self._lifecycles.append(lifecycle)
         return mock
@@ -376,13 +374,7 @@ class mocked:
         self.__exit__(exc_type, exc, tb)
 
     def __call__(self, func: F) -> F:
-        options = {
-            "passthrough": self._passthrough,
-            "assert_all_called": self._assert_all_called,
-            "passthrough_unmatched": self._passthrough_unmatched,
-            "cassette": self._cassette[0],
-            "record_mode": self._cassette[1],
-        }
+        options = self._options
         if inspect.iscoroutinefunction(func):
 
             @functools.wraps(func)
