@@ -122,9 +122,10 @@ def cassette_path(template: str | os.PathLike[str], test: str, directory: str | 
 
 
 def check_options(
-    assert_all_called: Any,
-    passthrough: Any,
     where: str,
+    *,
+    assert_all_called: Any = False,
+    passthrough: Any = None,
     cassette: Any = None,
     record_mode: Any = "once",
     passthrough_unmatched: Any = False,
@@ -331,7 +332,14 @@ class mocked:
         cassette: str | os.PathLike[str] | None = None,
         record_mode: str = "once",
     ) -> None:
-        check_options(assert_all_called, passthrough, "mocked", cassette, record_mode, passthrough_unmatched)
+        check_options(
+            "mocked",
+            assert_all_called=assert_all_called,
+            passthrough=passthrough,
+            cassette=cassette,
+            record_mode=record_mode,
+            passthrough_unmatched=passthrough_unmatched,
+        )
         # The options of each block's Lifecycle (and of the decorator's mocked()).
         self._options: dict[str, Any] = {
             "passthrough": passthrough,

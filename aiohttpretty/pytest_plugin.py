@@ -234,14 +234,10 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 def _start(item: pytest.Item) -> Lifecycle:
     options = _marker_options(item)
-    cassette = options["cassette"]
+    if options.get("cassette") is not None:
+        options["cassette"] = cassette_path(options["cassette"], item.name, item.path.parent)
     lifecycle = Lifecycle(
-        assert_all_called=options["assert_all_called"],
-        passthrough=options["passthrough"],
-        passthrough_unmatched=options["passthrough_unmatched"],
-        cassette=None if cassette is None else cassette_path(cassette, item.name, item.path.parent),
-        record_mode=options["record_mode"],
-        cassette_options=options["cassette_options"],
+        **options,
         factory=AioHTTPrettyFixture,
         # Suites written for the original expect refusals with pytest.raises
         # of their own errors: in a marked test, one caught there is expected.
@@ -266,7 +262,8 @@ def _finish(item: pytest.Item) -> str | None:
 
 
 def _marker_options(item: pytest.Item) -> dict[str, Any]:
-    """The options of the ``aiohttpretty`` markers of ``item``; the closest wins."""
+    """The options the ``aiohttpretty`` markers of ``item`` give (the closest
+    wins), checked; those not given keep :class:`Lifecycle`'s defaults."""
     options: dict[str, Any] = {}
     for mark in reversed(list(item.iter_markers(MARKER))):
         if mark.args:
@@ -287,30 +284,18 @@ def _marker_options(item: pytest.Item) -> dict[str, Any]:
             f"Valid options: {', '.join(MARKER_OPTIONS)}.",
             pytrace=False,
         )
-    options = {
-        "assert_all_called": False,
-        "passthrough": None,
-        "passthrough_unmatched": False,
-        "cassette": None,
-        "record_mode": "once",
-        "cassette_options": None,
-        **options,
+    cassette_options = options.get("cassette_options")
+    # passthrough is checked by activate(), as on every mock; cassette_options below.
+    checked = {
+        name: value for name, value in options.items() if name not in ("passthrough", "cassette_options")
     }
-    cassette_options = options["cassette_options"]
     try:
-        check_options(
-            options["assert_all_called"],
-            None,
-            f"@pytest.mark.{MARKER}",
-            options["cassette"],
-            options["record_mode"],
-            options["passthrough_unmatched"],
-        )
+        check_options(f"@pytest.mark.{MARKER}", **checked)
         if cassette_options is not None and not isinstance(cassette_options, dict):
             raise TypeError(
                 f"@pytest.mark.{MARKER}(cassette_options=...) must be a dict, got {cassette_options!r}"
             )
-    except TypeError as exc:  # passthrough is checked by activate(), as on every mock
+    except TypeError as exc:
         pytest.fail(str(exc), pytrace=False)
     return options
 

@@ -105,7 +105,12 @@ class AioHTTPrettyTestCase(WebSocketAssertions, unittest.IsolatedAsyncioTestCase
             return
         path = None
         if self.cassette is not None:
-            check_options(self.assert_all_called, None, type(self).__name__, self.cassette, self.record_mode)
+            check_options(
+                type(self).__name__,
+                assert_all_called=self.assert_all_called,
+                cassette=self.cassette,
+                record_mode=self.record_mode,
+            )
             here = os.path.dirname(inspect.getfile(type(self)))
             path = cassette_path(self.cassette, self._testMethodName, here)
         lifecycle = Lifecycle(
