@@ -55,7 +55,7 @@ class ResponseEnd:
 
     def _start(self, head: bytes, status: int) -> None:
         self.status = status
-        framing = _wire.Framing.of(_framing_headers(head))
+        framing = _wire.Framing.of_head(head)
         no_body = status == 101 or _wire.has_no_body(self._method, status)
         self._chunked = framing.chunked and not no_body
         if no_body or self._chunked:
@@ -97,17 +97,3 @@ class ResponseEnd:
                 else:
                     self._remaining = size + 2  # the data and its CRLF
         return data[:position], data[position:]
-
-
-_FRAMING_NAMES = (b"content-length", b"transfer-encoding", b"connection")
-
-
-def _framing_headers(head: bytes) -> list[tuple[str, str]]:
-    """The headers of a response head that tell where it ends."""
-    headers = []
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        name = name.strip().lower()
-        if name in _FRAMING_NAMES:
-            headers.append((name.decode("latin-1"), value.strip().decode("latin-1")))
-    return headers

@@ -275,6 +275,13 @@ class Framing(NamedTuple):
                 closes = closes or value.strip().lower() == "close"
         return cls(chunked, closes, next(iter(lengths)) if len(lengths) == 1 else None)
 
+    @classmethod
+    def of_head(cls, head: bytes) -> Framing:
+        """What a response head (its status line, header lines and empty line)
+        says, read with the pattern that reads a request's framing headers."""
+        found = _FRAMING_HEADER.findall(head.lower())
+        return cls.of((name.decode("latin-1"), value.decode("latin-1")) for name, value in found)
+
     def ends_cleanly(self, body_length: int | None, length_set: bool) -> bool:
         """Whether a client can tell where a body of ``body_length`` bytes
         (``None``: not known in advance) ends without the connection closing:
